@@ -1,0 +1,124 @@
+/* simpcon.h - run a command in an isolated Linux container and inspect the result.
+ *
+ * Every function returns 0 or a negative errno; on failure it also fills the caller's
+ * struct sc_error (when not NULL) with a message that names the operation and the object.
+ * The library keeps no global state, never prints and never exits. */
+#ifndef SIMPCON_H
+#define SIMPCON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SC_PUBLIC __attribute__((visibility("default")))
+
+struct sc_error {
+	int code;           /* positive errno of the failure */
+	char message[512];  /* "pivot_root into '/tmp/x': invalid argument" */
+};
+
+/* A filesystem placed into the container: a bind mount of source (a host path) at dest, or a
+ * fresh tmpfs at dest when source is NULL. */
+struct sc_mount {
+	const char *source;
+	const char *dest;
+	bool readonly;
+};
+
+enum sc_net {
+	SC_NET_NONE, /* a new network namespace holding only lo, brought up */
+	SC_NET_HOST, /* share the host's network namespace */
+};
+
+struct sc_config {
+	const char *rootfs;           /* fixture root; never modified (writes land in a discarded layer) */
+	const char *const *argv;      /* command and arguments, NULL-terminated; argv[0] looked up in PATH */
+	const char *const *env;       /* NAME=VALUE added to the fixed environment, NULL-terminated, or NULL */
+	const char *hostname;         /* NULL: "simpcon" */
+	const char *chdir;            /* working directory inside; NULL: "/" */
+	const struct sc_mount *mounts;
+	size_t n_mounts;
+	uid_t uid;                    /* ids of the command inside the container */
+	gid_t gid;
+	unsigned timeout_ms;          /* 0: no timeout; on expiry the whole container is SIGKILLed */
+	enum sc_net net;
+	size_t output_limit;          /* bytes kept per stream; the full length is still counted */
+	int cancel_fd;                /* -1, or an fd that becomes readable to cancel the run */
+	const char *tmpdir;           /* where the run directory goes; NULL: $TMPDIR, else /tmp */
+	bool keep;                    /* keep the run directory (the container's writes) afterwards */
+};
+
+#define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)
+#define SC_CONFIG_INIT                                                                         \
+	{                                                                                      \
+		.timeout_ms = 60000, .net = SC_NET_NONE, .output_limit = SC_OUTPUT_LIMIT_DEFAULT, \
+		.cancel_fd = -1,                                                               \
+	}
+
+/* The isolation properties every run checks, inside the container and from the host. */
+enum sc_check {
+	SC_CHECK_PID,
+	SC_CHECK_HOSTNAME,
+	SC_CHECK_MOUNT,
+	SC_CHECK_NET,
+	SC_CHECK_IPC,
+	SC_CHECK_USER,
+	SC_CHECK_CGROUP,
+	SC_CHECK_COUNT,
+};
+
+enum sc_verdict {
+	SC_VERDICT_PASS,
+	SC_VERDICT_FAIL,
+	SC_VERDICT_SKIP,
+};
+
+struct sc_fixture;
+struct sc_result;
+
+/* Prepares (or finds in the cache) a root filesystem made of the busybox binary at path (NULL:
+ * $SIMPCON_BUSYBOX, else the configured default, else busybox on PATH) with its applet links and
+ * a minimal /etc. cache_dir NULL picks $SIMPCON_CACHE, $XDG_CACHE_HOME/simpcon, ~/.cache/simpcon
+ * (root: /var/cache/simpcon). */
+SC_PUBLIC int sc_fixture_busybox(const char *path, const char *cache_dir, struct sc_fixture **ret_fixture,
+				 struct sc_error *err);
+/* The fixture's root directory, for sc_config.rootfs; valid until sc_fixture_free. */
+SC_PUBLIC const char *sc_fixture_root(const struct sc_fixture *fixture);
+SC_PUBLIC struct sc_fixture *sc_fixture_free(struct sc_fixture *fixture);
+
+/* Runs config->argv in a new container (user, pid, mount, uts, ipc, cgroup and, unless
+ * SC_NET_HOST, net namespaces) and waits for it. A command that fails, is killed or times out
+ * still returns 0: the result says what happened. A negative return means the harness itself
+ * could not do its job (no user namespaces, a bind source that does not exist, ...). */
+SC_PUBLIC int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct sc_error *err);
+SC_PUBLIC struct sc_result *sc_result_free(struct sc_result *result);
+
+/* Exit status of the command, or -1 when a signal ended it. 127: not found in the fixture. */
+SC_PUBLIC int sc_result_exit_status(const struct sc_result *result);
+/* Signal that ended the command, or 0. */
+SC_PUBLIC int sc_result_signal(const struct sc_result *result);
+SC_PUBLIC bool sc_result_timed_out(const struct sc_result *result);
+SC_PUBLIC uint64_t sc_result_duration_us(const struct sc_result *result);
+/* Captured output: at most output_limit bytes (NUL-terminated for convenience, binary-safe by
+ * ret_len); ret_total (may be NULL) receives the full length the command wrote. */
+SC_PUBLIC const char *sc_result_stdout(const struct sc_result *result, size_t *ret_len, size_t *ret_total);
+SC_PUBLIC const char *sc_result_stderr(const struct sc_result *result, size_t *ret_len, size_t *ret_total);
+/* The run directory when config.keep was set (it holds upper/, the container's writes), or NULL. */
+SC_PUBLIC const char *sc_result_run_dir(const struct sc_result *result);
+/* Why the command could not be started (e.g. "'nosuch' not found in the fixture"), or NULL. */
+SC_PUBLIC const char *sc_result_exec_error(const struct sc_result *result);
+/* Verdict of one isolation check; ret_detail (may be NULL) gets what was observed. */
+SC_PUBLIC enum sc_verdict sc_result_check(const struct sc_result *result, enum sc_check check,
+					  const char **ret_detail);
+/* Stable short name of a check: "pid", "hostname", "mount", "net", "ipc", "user", "cgroup". */
+SC_PUBLIC const char *sc_check_name(enum sc_check check);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,115 @@
+/* capture.c - the parent's poll loop over the container's pipes and pidfd. */
+#include "config.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+
+#include "capture.h"
+#include "syscalls.h"
+#include "util.h"
+
+void sc_output_init(struct sc_output *out, size_t limit)
+{
+	*out = (struct sc_output){ .limit = limit };
+}
+
+int sc_output_append(struct sc_output *out, const char *buf, size_t n)
+{
+	out->total += n;
+	size_t keep = out->len < out->limit ? out->limit - out->len : 0;
+	if (keep > n)
+		keep = n;
+	if (keep == 0)
+		return 0;
+	if (out->len + keep + 1 > out->cap) {
+		size_t cap = out->cap ? out->cap : 256;
+		while (cap < out->len + keep + 1)
+			cap *= 2;
+		char *bigger = realloc(out->data, cap);
+		if (!bigger)
+			return -ENOMEM;
+		out->data = bigger;
+		out->cap = cap;
+	}
+	memcpy(out->data + out->len, buf, keep);
+	out->len += keep;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+void sc_output_release(struct sc_output *out)
+{
+	free(out->data);
+	*out = (struct sc_output){ 0 };
+}
+
+static int drain(struct sc_capture *c, int stream)
+{
+	char buf[16384];
+	ssize_t n = read(c->fds[stream], buf, sizeof(buf));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+	if (n == 0) {
+		close(c->fds[stream]);
+		c->fds[stream] = -1;
+		return 0;
+	}
+	return sc_output_append(&c->out[stream], buf, (size_t)n);
+}
+
+static void kill_container(struct sc_capture *c)
+{
+	if (!c->exited)
+		(void)sc_pidfd_send_signal(c->pidfd, SIGKILL);
+}
+
+static int poll_timeout_ms(const struct sc_capture *c)
+{
+	if (!c->deadline_us || c->timed_out || c->cancelled)
+		return -1;
+	uint64_t now = sc_now_us();
+	if (now >= c->deadline_us)
+		return 0;
+	uint64_t ms = (c->deadline_us - now + 999) / 1000;
+	return ms > 60 * 60 * 1000 ? 60 * 60 * 1000 : (int)ms;
+}
+
+int sc_capture_run(struct sc_capture *c)
+{
+	for (;;) {
+		struct pollfd p[SC_CAPTURE_STREAMS + 2];
+		int n = 0, open_streams = 0;
+		for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
+			p[n++] = (struct pollfd){ .fd = c->fds[s], .events = POLLIN };
+			open_streams += c->fds[s] >= 0;
+		}
+		if (c->exited && open_streams == 0)
+			return 0;
+		p[n++] = (struct pollfd){ .fd = c->exited ? -1 : c->pidfd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = c->cancelled ? -1 : c->cancel_fd, .events = POLLIN };
+		int r = poll(p, (nfds_t)n, poll_timeout_ms(c));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0 && c->deadline_us && !c->timed_out) {
+			c->timed_out = true;
+			kill_container(c);
+			continue;
+		}
+		for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
+			if (p[s].revents) {
+				int q = drain(c, s);
+				if (q < 0)
+					return q;
+			}
+		if (p[SC_CAPTURE_STREAMS].revents)
+			c->exited = true;
+		if (p[SC_CAPTURE_STREAMS + 1].revents) {
+			c->cancelled = true;
+			kill_container(c);
+		}
+	}
+}

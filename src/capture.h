@@ -1,0 +1,39 @@
+/* capture.h - collecting a container's output and waiting for it, with a deadline. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes a stream produced: the first `limit` are kept, `total` counts them all. */
+struct sc_output {
+	char *data; /* NUL-terminated after len bytes */
+	size_t len, cap, limit;
+	uint64_t total;
+};
+
+void sc_output_init(struct sc_output *out, size_t limit);
+/* Appends what fits under the limit and counts the rest. Returns 0 or -ENOMEM. */
+int sc_output_append(struct sc_output *out, const char *buf, size_t n);
+void sc_output_release(struct sc_output *out);
+
+enum sc_capture_stream {
+	SC_CAPTURE_STDOUT,
+	SC_CAPTURE_STDERR,
+	SC_CAPTURE_REPORT,
+	SC_CAPTURE_STREAMS,
+};
+
+struct sc_capture {
+	int fds[SC_CAPTURE_STREAMS];            /* read ends, closed as they reach EOF */
+	struct sc_output out[SC_CAPTURE_STREAMS];
+	int pidfd;                              /* the container's PID 1 */
+	int cancel_fd;                          /* -1, or readable means: kill and stop */
+	uint64_t deadline_us;                   /* sc_now_us() value; 0: none */
+	bool timed_out, cancelled, exited;
+};
+
+/* Polls until the process has exited and every stream is at EOF. At the deadline or on
+ * cancellation, SIGKILLs the process (the kernel then kills its whole PID namespace) and keeps
+ * draining. Returns 0 or -errno. */
+int sc_capture_run(struct sc_capture *c);

@@ -1,0 +1,347 @@
+/* options.c - parsing simpcon-test's command line with getopt_long. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "options.h"
+
+enum {
+	OPT_BUSYBOX = 0x100,
+	OPT_ROOTFS,
+	OPT_CACHE,
+	OPT_HOSTNAME,
+	OPT_BIND,
+	OPT_RO_BIND,
+	OPT_TMPFS,
+	OPT_ENV,
+	OPT_CHDIR,
+	OPT_UID,
+	OPT_GID,
+	OPT_TIMEOUT,
+	OPT_NET,
+	OPT_NAME,
+	OPT_KEEP,
+	OPT_OUTPUT_LIMIT,
+	OPT_EXPECT_EXIT,
+	OPT_EXPECT_STDOUT,
+	OPT_EXPECT_STDERR,
+	OPT_EXPECT_STDOUT_MATCH,
+	OPT_EXPECT_STDERR_MATCH,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "chdir", required_argument, NULL, OPT_CHDIR },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "gid", required_argument, NULL, OPT_GID },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "keep", no_argument, NULL, OPT_KEEP },
+	{ "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
+	{ "expect-exit", required_argument, NULL, OPT_EXPECT_EXIT },
+	{ "expect-stdout", required_argument, NULL, OPT_EXPECT_STDOUT },
+	{ "expect-stderr", required_argument, NULL, OPT_EXPECT_STDERR },
+	{ "expect-stdout-match", required_argument, NULL, OPT_EXPECT_STDOUT_MATCH },
+	{ "expect-stderr-match", required_argument, NULL, OPT_EXPECT_STDERR_MATCH },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *sc_cli_usage(void)
+{
+	return "usage: simpcon-test run [OPTIONS] [--] CMD [ARG...]\n"
+	       "       simpcon-test --help | --version\n"
+	       "\n"
+	       "Runs CMD as PID 1 of a container with new user, pid, mount, uts, ipc, cgroup and net\n"
+	       "namespaces, on a busybox root filesystem, and prints TAP: one point per isolation\n"
+	       "check, then one per expectation.\n"
+	       "\n"
+	       "Fixture:\n"
+	       "  --busybox PATH            busybox binary (default: $SIMPCON_BUSYBOX, configure's\n"
+	       "                            --with-busybox, or busybox on PATH)\n"
+	       "  --rootfs DIR              use DIR as the root instead (never modified)\n"
+	       "  --cache DIR               fixture cache (default: $SIMPCON_CACHE, ~/.cache/simpcon,\n"
+	       "                            /var/cache/simpcon for root)\n"
+	       "Container:\n"
+	       "  --hostname NAME           hostname inside (default: simpcon)\n"
+	       "  --bind SRC[:DST][:ro]     bind-mount host path SRC at DST (default DST = SRC)\n"
+	       "  --ro-bind SRC DST         the same, read-only\n"
+	       "  --tmpfs DST               a fresh tmpfs at DST\n"
+	       "  --env NAME=VALUE          add to the environment (PATH, HOME, LC_ALL=C, TERM=dumb)\n"
+	       "  --chdir DIR               working directory inside (default: /)\n"
+	       "  --uid N, --gid N          ids of the command inside (default: 0)\n"
+	       "  --net none|host           new network namespace with lo (default) or the host's\n"
+	       "  --timeout SECONDS         SIGKILL the container after this long (default: 60; 0: never)\n"
+	       "  --output-limit BYTES      output kept per stream (default: 1048576)\n"
+	       "  --keep                    keep the run directory with the container's writes\n"
+	       "Expectations (each adds a TAP point):\n"
+	       "  --expect-exit N           exit status (default: 0)\n"
+	       "  --expect-stdout TEXT      stdout equals TEXT (a final newline is ignored)\n"
+	       "  --expect-stderr TEXT      stderr equals TEXT\n"
+	       "  --expect-stdout-match RE  stdout contains a match of the extended regex RE\n"
+	       "  --expect-stderr-match RE  stderr contains a match of RE\n"
+	       "Output:\n"
+	       "  --name TEXT               prefix of every point's description\n"
+	       "  -q, --quiet               YAML diagnostics only for failed points\n"
+	       "  -v, --verbose             also what every isolation check observed\n"
+	       "\n"
+	       "Exit status: 0 all points ok, 1 a point failed, 2 usage error, 3 the harness failed\n"
+	       "(also printed as 'Bail out!').\n";
+}
+
+static char *keep_string(struct sc_cli_options *o, char *s)
+{
+	if (!s)
+		return NULL;
+	char **more = realloc(o->strings, (o->n_strings + 1) * sizeof(*more));
+	if (!more) {
+		free(s);
+		return NULL;
+	}
+	o->strings = more;
+	o->strings[o->n_strings++] = s;
+	return s;
+}
+
+/* Host paths are made absolute: the container's setup resolves them from another cwd. */
+static const char *absolute(struct sc_cli_options *o, const char *path)
+{
+	if (path[0] == '/')
+		return path;
+	char cwd[PATH_MAX];
+	char *abs = NULL;
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return keep_string(o, abs);
+}
+
+static int add_mount(struct sc_cli_options *o, const char *source, const char *dest, bool readonly,
+		     struct sc_error *err)
+{
+	struct sc_mount *more = realloc(o->mounts, (o->config.n_mounts + 1) * sizeof(*more));
+	if (!more)
+		return sc_error_set(err, ENOMEM, "add a mount");
+	o->mounts = more;
+	const char *given = source;
+	if (source && !(source = absolute(o, given)))
+		return sc_error_set(err, ENOMEM, "resolve '%s'", given);
+	o->mounts[o->config.n_mounts++] = (struct sc_mount){ .source = source, .dest = dest, .readonly = readonly };
+	o->config.mounts = o->mounts;
+	return 0;
+}
+
+/* "SRC", "SRC:DST", "SRC:DST:ro", "SRC:DST:rw" */
+static int parse_bind(struct sc_cli_options *o, const char *spec, bool readonly, const char *option,
+		      struct sc_error *err)
+{
+	char *copy = keep_string(o, strdup(spec));
+	if (!copy)
+		return sc_error_set(err, ENOMEM, "parse %s", option);
+	char *dest = strchr(copy, ':');
+	if (dest) {
+		*dest++ = '\0';
+		char *mode = strchr(dest, ':');
+		if (mode) {
+			*mode++ = '\0';
+			if (!strcmp(mode, "ro"))
+				readonly = true;
+			else if (strcmp(mode, "rw"))
+				return sc_error_setf(err, EINVAL, "%s '%s': mode '%s' is not ro or rw", option, spec, mode);
+		}
+	}
+	if (!*copy)
+		return sc_error_setf(err, EINVAL, "%s '%s': the source is empty (use SRC[:DST][:ro])", option, spec);
+	if (!dest || !*dest)
+		dest = copy;
+	if (dest[0] != '/')
+		return sc_error_setf(err, EINVAL, "%s '%s': destination '%s' must be absolute", option, spec, dest);
+	return add_mount(o, copy, dest, readonly, err);
+}
+
+static int parse_number(const char *text, const char *option, unsigned long max, unsigned long *ret,
+			struct sc_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v > max)
+		return sc_error_setf(err, EINVAL, "%s '%s': expected a whole number from 0 to %lu", option, text, max);
+	*ret = v;
+	return 0;
+}
+
+static int parse_timeout(const char *text, unsigned *ret_ms, struct sc_error *err)
+{
+	char *end;
+	errno = 0;
+	double s = strtod(text, &end);
+	if (errno || end == text || *end || !(s >= 0) || s > 7 * 24 * 3600)
+		return sc_error_setf(err, EINVAL, "--timeout '%s': expected seconds, e.g. 30 or 0.5 (0: no timeout)", text);
+	*ret_ms = (unsigned)(s * 1000 + 0.5);
+	if (s > 0 && *ret_ms == 0)
+		*ret_ms = 1;
+	return 0;
+}
+
+static int add_env(struct sc_cli_options *o, const char *entry, struct sc_error *err)
+{
+	if (!strchr(entry, '=') || entry[0] == '=')
+		return sc_error_setf(err, EINVAL, "--env '%s': expected NAME=VALUE", entry);
+	const char **more = realloc(o->env, (o->n_env + 2) * sizeof(*more));
+	if (!more)
+		return sc_error_set(err, ENOMEM, "add --env");
+	o->env = more;
+	o->env[o->n_env++] = entry;
+	o->env[o->n_env] = NULL;
+	o->config.env = o->env;
+	return 0;
+}
+
+static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_error *err)
+{
+	unsigned long n;
+	int r = 0;
+	switch (opt) {
+	case OPT_BUSYBOX: o->busybox = arg; break;
+	case OPT_ROOTFS:
+		if (!(o->config.rootfs = absolute(o, arg)))
+			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
+		break;
+	case OPT_CACHE: o->cache_dir = arg; break;
+	case OPT_HOSTNAME: o->config.hostname = arg; break;
+	case OPT_BIND: return parse_bind(o, arg, false, "--bind", err);
+	case OPT_TMPFS:
+		if (arg[0] != '/')
+			return sc_error_setf(err, EINVAL, "--tmpfs '%s': the destination must be absolute", arg);
+		return add_mount(o, NULL, arg, false, err);
+	case OPT_ENV: return add_env(o, arg, err);
+	case OPT_CHDIR:
+		if (arg[0] != '/')
+			return sc_error_setf(err, EINVAL, "--chdir '%s': give an absolute path inside the container", arg);
+		o->config.chdir = arg;
+		break;
+	case OPT_UID:
+		if ((r = parse_number(arg, "--uid", 65535, &n, err)) == 0)
+			o->config.uid = (uid_t)n;
+		break;
+	case OPT_GID:
+		if ((r = parse_number(arg, "--gid", 65535, &n, err)) == 0)
+			o->config.gid = (gid_t)n;
+		break;
+	case OPT_TIMEOUT: return parse_timeout(arg, &o->config.timeout_ms, err);
+	case OPT_NET:
+		if (!strcmp(arg, "none"))
+			o->config.net = SC_NET_NONE;
+		else if (!strcmp(arg, "host"))
+			o->config.net = SC_NET_HOST;
+		else
+			return sc_error_setf(err, EINVAL, "--net '%s': expected none or host", arg);
+		break;
+	case OPT_NAME: o->name = arg; break;
+	case OPT_KEEP: o->config.keep = true; break;
+	case OPT_OUTPUT_LIMIT:
+		if ((r = parse_number(arg, "--output-limit", 1UL << 30, &n, err)) == 0)
+			o->config.output_limit = n;
+		break;
+	case OPT_EXPECT_EXIT:
+		if ((r = parse_number(arg, "--expect-exit", 255, &n, err)) == 0)
+			o->expect.exit_status = (int)n;
+		break;
+	case OPT_EXPECT_STDOUT: o->expect.stdout_text = arg; break;
+	case OPT_EXPECT_STDERR: o->expect.stderr_text = arg; break;
+	case OPT_EXPECT_STDOUT_MATCH: o->expect.stdout_regex = arg; break;
+	case OPT_EXPECT_STDERR_MATCH: o->expect.stderr_regex = arg; break;
+	case 'q': o->verbosity = SC_VERBOSITY_QUIET; break;
+	case 'v': o->verbosity = SC_VERBOSITY_VERBOSE; break;
+	case 'h': o->command = SC_CLI_HELP; break;
+	case OPT_VERSION: o->command = SC_CLI_VERSION; break;
+	default: return sc_error_setf(err, EINVAL, "unexpected option");
+	}
+	return r;
+}
+
+static int unknown_option(char **argv, int index, int optopt, struct sc_error *err)
+{
+	const char *arg = index > 0 ? argv[index - 1] : "?";
+	for (const struct option *lo = long_options; lo->name; lo++)
+		if (optopt == lo->val && lo->has_arg == required_argument)
+			return sc_error_setf(err, EINVAL, "option '--%s' needs a value (see simpcon-test --help)", lo->name);
+	if (optopt == 0 || optopt >= 0x100)
+		return sc_error_setf(err, EINVAL, "unknown option '%s' (see simpcon-test --help)", arg);
+	return sc_error_setf(err, EINVAL, "unknown option '-%c' (see simpcon-test --help)", optopt);
+}
+
+int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_error *err)
+{
+	*o = (struct sc_cli_options){ .config = SC_CONFIG_INIT, .verbosity = SC_VERBOSITY_NORMAL };
+	int first = 1;
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		first = 2;
+	else if (argc > 1 && argv[1][0] != '-')
+		return sc_error_setf(err, EINVAL, "unknown command '%s' (see simpcon-test --help)", argv[1]);
+	/* "+": options end at CMD, so the command's own options stay its own */
+	optind = 0;
+	opterr = 0;
+	int sub_argc = argc - first + 1;
+	char **sub_argv = argv + first - 1;
+	for (;;) {
+		int index = 0;
+		int opt = getopt_long(sub_argc, sub_argv, "+qvh", long_options, &index);
+		if (opt == -1)
+			break;
+		if (opt == '?' || opt == ':')
+			return unknown_option(sub_argv, optind, optopt, err);
+		int r;
+		if (opt == OPT_RO_BIND) {
+			/* bubblewrap's spelling: two arguments, so paths may hold ':' */
+			if (optind >= sub_argc)
+				return sc_error_setf(err, EINVAL, "--ro-bind needs SRC and DST: --ro-bind SRC DST");
+			const char *dest = sub_argv[optind++];
+			if (dest[0] != '/')
+				return sc_error_setf(err, EINVAL, "--ro-bind '%s' '%s': DST must be absolute", optarg, dest);
+			r = add_mount(o, optarg, dest, true, err);
+		} else {
+			r = apply(o, opt, optarg, err);
+		}
+		if (r < 0)
+			return r;
+	}
+	if (o->command != SC_CLI_RUN)
+		return 0;
+	if (first == 1)
+		return sc_error_setf(err, EINVAL, "no command: use 'simpcon-test run [OPTIONS] -- CMD' (see --help)");
+	if (optind >= sub_argc)
+		return sc_error_setf(err, EINVAL, "missing CMD: use 'simpcon-test run [OPTIONS] -- CMD [ARG...]'");
+	o->config.argv = (const char *const *)(sub_argv + optind);
+	return sc_expect_compile(&o->expect, err);
+}
+
+void sc_cli_options_release(struct sc_cli_options *o)
+{
+	sc_expect_release(&o->expect);
+	for (size_t i = 0; i < o->n_strings; i++)
+		free(o->strings[i]);
+	free(o->strings);
+	free(o->mounts);
+	free(o->env);
+	*o = (struct sc_cli_options){ 0 };
+}

@@ -1,0 +1,98 @@
+/* simpcon-test.c - the command line: parses, calls the library, owns stdout, stderr and the
+ * exit status. TAP goes to stdout, the harness's own messages to stderr. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "report.h"
+#include "simpcon.h"
+#include "tap.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_HARNESS = 3,
+};
+
+/* SIGINT, SIGTERM and SIGHUP become readable on an fd the run polls: the container is killed
+ * and everything is cleaned up before the harness exits. */
+static int cancel_fd(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int harness_failed(struct sc_tap *tap, const struct sc_error *err)
+{
+	fprintf(stderr, "simpcon-test: %s\n", err->message);
+	sc_tap_bail(tap, err->message);
+	sc_tap_release(tap);
+	return EXIT_HARNESS;
+}
+
+static int run(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	struct sc_fixture *fixture = NULL;
+	struct sc_result *result = NULL;
+	struct sc_tap tap;
+	sc_tap_init(&tap, STDOUT_FILENO);
+	sc_tap_version(&tap);
+	/* the plan comes first: a crash later reads as missing points, never as a pass */
+	sc_tap_plan(&tap, sc_report_count(&o->expect));
+	sc_tap_flush(&tap);
+	if (!o->config.rootfs) {
+		if (sc_fixture_busybox(o->busybox, o->cache_dir, &fixture, &err) < 0)
+			return harness_failed(&tap, &err);
+		o->config.rootfs = sc_fixture_root(fixture);
+		if (o->verbosity == SC_VERBOSITY_VERBOSE)
+			fprintf(stderr, "simpcon-test: fixture '%s'\n", o->config.rootfs);
+	}
+	o->config.cancel_fd = cancel_fd();
+	int r = sc_run(&o->config, &result, &err);
+	if (o->config.cancel_fd >= 0)
+		close(o->config.cancel_fd);
+	if (r < 0) {
+		sc_fixture_free(fixture);
+		return harness_failed(&tap, &err);
+	}
+	unsigned failed = sc_report_write(&tap, result, &o->expect, o->name, o->verbosity);
+	if (sc_result_run_dir(result))
+		fprintf(stderr, "simpcon-test: kept run directory '%s'\n", sc_result_run_dir(result));
+	sc_tap_release(&tap);
+	int status = tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
+	sc_result_free(result);
+	sc_fixture_free(fixture);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct sc_cli_options options;
+	struct sc_error err = { 0 };
+	if (sc_cli_parse(argc, argv, &options, &err) < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+		sc_cli_options_release(&options);
+		return EXIT_USAGE;
+	}
+	int status = EXIT_OK;
+	switch (options.command) {
+	case SC_CLI_HELP: fputs(sc_cli_usage(), stdout); break;
+	case SC_CLI_VERSION: puts(PACKAGE_STRING); break;
+	case SC_CLI_RUN: status = run(&options); break;
+	}
+	sc_cli_options_release(&options);
+	return status;
+}

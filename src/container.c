@@ -1,0 +1,242 @@
+/* container.c - the container's PID 1, from clone to exec. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <grp.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "error.h"
+#include "syscalls.h"
+#include "util.h"
+
+#define SC_MAX_TREES 64
+
+extern char **environ;
+
+/* Tells the parent which step failed and why, then exits: the parent turns the report into
+ * "mount proc on '/proc': permission denied" instead of a bare exit code. */
+static _Noreturn void child_fail(const struct sc_child_plan *plan, const struct sc_error *err)
+{
+	struct sc_report report = { .kind = SC_REPORT_SETUP_ERROR, .code = err->code };
+	snprintf(report.text, sizeof(report.text), "%s", err->message);
+	(void)sc_write_all(plan->report_fd, &report, sizeof(report));
+	_exit(125);
+}
+
+static _Noreturn void child_failf(const struct sc_child_plan *plan, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static _Noreturn void child_failf(const struct sc_child_plan *plan, int code, const char *fmt, ...)
+{
+	struct sc_error err = { 0 };
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	sc_error_set(&err, code, "%s", what);
+	child_fail(plan, &err);
+}
+
+/* Blocks until the parent has written the id maps. The message carries one byte per user
+ * mount (1: a detached tree follows in SCM_RIGHTS) and the trees; trees[i] is -1 for none. */
+static void child_wait(const struct sc_child_plan *plan, int *trees)
+{
+	uint8_t has_tree[SC_MAX_TREES + 1];
+	char control[CMSG_SPACE(SC_MAX_TREES * sizeof(int))];
+	struct iovec iov = { .iov_base = has_tree, .iov_len = sizeof(has_tree) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	ssize_t n;
+	do
+		n = recvmsg(plan->sync_fd, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(125); /* the parent is gone: nobody to run for */
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	size_t received = c && c->cmsg_type == SCM_RIGHTS ? (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+	size_t next = 0;
+	for (size_t i = 0; i < plan->mounts.n_mounts && i < SC_MAX_TREES; i++) {
+		trees[i] = -1;
+		if (i + 1 < (size_t)n && has_tree[i + 1] && next < received)
+			memcpy(&trees[i], CMSG_DATA(c) + next++ * sizeof(int), sizeof(int));
+	}
+}
+
+static int bring_lo_up(void)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+/* The command gets a clean signal state: nothing blocked, nothing ignored. */
+static void reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			(void)signal(s, SIG_DFL);
+}
+
+static void child_stdio(const struct sc_child_plan *plan)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		child_failf(plan, errno, "open '/dev/null' in the container");
+	if (dup2(null, 0) < 0 || dup2(plan->stdout_fd, 1) < 0 || dup2(plan->stderr_fd, 2) < 0)
+		child_failf(plan, errno, "set up the command's stdin, stdout and stderr");
+}
+
+static void child_ids(const struct sc_child_plan *plan)
+{
+	if (plan->gid != 0 || plan->uid != 0) {
+		if (setgroups(0, NULL) < 0 && errno != EPERM)
+			child_failf(plan, errno, "drop supplementary groups");
+		if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
+			child_failf(plan, errno, "switch to gid %u", (unsigned)plan->gid);
+		if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
+			child_failf(plan, errno, "switch to uid %u", (unsigned)plan->uid);
+	}
+}
+
+static _Noreturn void child_exec(const struct sc_child_plan *plan)
+{
+	environ = (char **)plan->envp;
+	execvp(plan->argv[0], plan->argv);
+	int code = errno;
+	struct sc_report report = { .kind = SC_REPORT_EXEC_ERROR, .code = code };
+	if (code == ENOENT)
+		snprintf(report.text, sizeof(report.text), "'%s' not found in the fixture", plan->argv[0]);
+	else
+		snprintf(report.text, sizeof(report.text), "cannot execute '%s': %s", plan->argv[0], strerror(code));
+	(void)sc_write_all(plan->report_fd, &report, sizeof(report));
+	_exit(code == ENOENT ? 127 : 126);
+}
+
+static _Noreturn void child_main(struct sc_child_plan plan)
+{
+	int trees[SC_MAX_TREES];
+	struct sc_error err = { 0 };
+
+	/* the kernel forces SIGKILL on a PID 1 whose parent dies, from outside its namespace */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_failf(&plan, errno, "set the parent-death signal");
+	child_wait(&plan, trees);
+	plan.mounts.prepared = trees;
+	int source_fds[SC_MAX_TREES];
+	if (sc_mounts_open(&plan.mounts, source_fds, &err) < 0)
+		child_fail(&plan, &err);
+	/* run by root, the child still carries host uid 0, which the map leaves unmapped: become
+	 * the namespace's root, or every file it creates fails with EOVERFLOW */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		child_failf(&plan, errno, "become root of the user namespace");
+	if (sc_mounts_setup(&plan.mounts, &err) < 0)
+		child_fail(&plan, &err);
+	if (sethostname(plan.hostname, strlen(plan.hostname)) < 0)
+		child_failf(&plan, errno, "set hostname '%s'", plan.hostname);
+	int r = plan.new_net ? bring_lo_up() : 0;
+	if (r < 0)
+		child_failf(&plan, -r, "bring lo up");
+	/* a new session: the command cannot reach the caller's terminal (TIOCSTI) */
+	if (setsid() < 0)
+		child_failf(&plan, errno, "start a new session");
+	if (plan.chdir && chdir(plan.chdir) < 0)
+		child_failf(&plan, errno, "chdir '%s' in the container", plan.chdir);
+	child_stdio(&plan);
+	child_ids(&plan);
+	/* every credential change clears the parent-death signal: arm it again, then make sure
+	 * the parent did not die before it was armed (its end of the sync socket would be closed) */
+	char byte;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_failf(&plan, errno, "set the parent-death signal");
+	if (recv(plan.sync_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+		_exit(125);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_failf(&plan, errno, "set no_new_privs");
+	/* no inherited fd (tap-driver's log is fd 3) may reach the command */
+	if (sc_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		child_failf(&plan, errno, "mark inherited fds close-on-exec");
+	reset_signals();
+
+	struct sc_report report = { 0 };
+	sc_probe_inside(plan.expect, &report);
+	if (sc_write_all(plan.report_fd, &report, sizeof(report)) < 0)
+		_exit(125);
+	child_exec(&plan);
+}
+
+int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *ret_pidfd, struct sc_error *err)
+{
+	int pidfd = -1;
+	struct clone_args args = {
+		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+			 (plan->new_net ? CLONE_NEWNET : 0) | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	pid_t pid = sc_clone3(&args);
+	if (pid < 0) {
+		int code = errno;
+		if (code == EPERM || code == ENOSPC || code == EUSERS)
+			return sc_error_set(err, code,
+					    "create user namespace (is user.max_user_namespaces 0, or "
+					    "kernel.unprivileged_userns_clone off?)");
+		return sc_error_set(err, code, "clone the container with new namespaces");
+	}
+	if (pid == 0)
+		child_main(*plan);
+	*ret_pid = pid;
+	*ret_pidfd = pidfd;
+	return 0;
+}
+
+int sc_container_release(int sync_fd, const int *trees, size_t n, struct sc_error *err)
+{
+	uint8_t has_tree[SC_MAX_TREES + 1] = { 1 };
+	int fds[SC_MAX_TREES];
+	size_t nfds = 0;
+	char control[CMSG_SPACE(SC_MAX_TREES * sizeof(int))] = { 0 };
+	if (n > SC_MAX_TREES)
+		return sc_error_setf(err, E2BIG, "too many mounts (%zu, at most %d)", n, SC_MAX_TREES);
+	for (size_t i = 0; i < n; i++)
+		if (trees && trees[i] >= 0) {
+			has_tree[i + 1] = 1;
+			fds[nfds++] = trees[i];
+		}
+	struct iovec iov = { .iov_base = has_tree, .iov_len = n + 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (nfds > 0) {
+		msg.msg_control = control;
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	ssize_t w;
+	do
+		w = sendmsg(sync_fd, &msg, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return sc_error_set(err, errno, "release the container");
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* container.h - cloning the container's PID 1 and everything it does before exec. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "mounts.h"
+#include "probe.h"
+#include "simpcon.h"
+
+struct sc_child_plan {
+	struct sc_mount_plan mounts;
+	const char *hostname;
+	const char *chdir;
+	char *const *argv;
+	char *const *envp;
+	uid_t uid;
+	gid_t gid;
+	bool new_net;
+	int stdout_fd, stderr_fd; /* write ends for the command's output */
+	int sync_fd;              /* SOCK_SEQPACKET: the parent's go, with detached mount trees */
+	int report_fd;            /* O_CLOEXEC pipe: struct sc_report messages; EOF at exec */
+	const struct sc_probe_expect *expect;
+};
+
+/* Clones PID 1 of a new container (user, pid, mount, uts, ipc, cgroup and, when new_net, net
+ * namespaces). The child waits for sc_container_release, then sets itself up and execs.
+ * Returns 0 and fills ret_pid/ret_pidfd in the parent; never returns in the child. */
+int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *ret_pidfd, struct sc_error *err);
+
+/* Lets the child go, handing it n detached mount trees (one per user mount, -1 for none). */
+int sc_container_release(int sync_fd, const int *trees, size_t n, struct sc_error *err);

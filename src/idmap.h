@@ -1,0 +1,38 @@
+/* idmap.h - which host ids the container's ids map to, and writing the maps. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "simpcon.h"
+
+/* Used when root has no /etc/subuid (or /etc/subgid) entry: the range useradd hands out first. */
+#define SC_SUBID_DEFAULT_START 100000u
+#define SC_SUBID_DEFAULT_COUNT 65536u
+
+struct sc_idmap {
+	uid_t uid_host;    /* host id of container uid 0 */
+	unsigned uid_count;
+	gid_t gid_host;
+	unsigned gid_count;
+	bool rootless;     /* invoked by an unprivileged user: one id, setgroups denied */
+};
+
+/* Finds the subordinate range of user (name or number) in the text of /etc/subuid or
+ * /etc/subgid. Returns 0 and fills ret_start/ret_count, or -ENOENT when there is none. */
+int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_id, unsigned *ret_start,
+			 unsigned *ret_count);
+
+/* The map for the calling user: run by root, root's subordinate ranges (or the default range),
+ * never host uid 0; run by a user, container root is that user. */
+int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err);
+
+/* Checks that the ids the command asked for exist inside the map. */
+int sc_idmap_check_ids(const struct sc_idmap *map, uid_t uid, gid_t gid, struct sc_error *err);
+
+/* Formats the uid_map / gid_map line, "0 100000 65536\n". */
+void sc_idmap_format(const struct sc_idmap *map, bool gid, char *buf, size_t size);
+
+/* Writes setgroups, uid_map and gid_map of process pid (the kernel requires setgroups "deny"
+ * before an unprivileged gid_map). */
+int sc_idmap_write(const struct sc_idmap *map, pid_t pid, struct sc_error *err);

@@ -1,0 +1,331 @@
+/* mounts.c - the container's mount plan.
+ *
+ * The steps run top to bottom in the order the kernel requires. Destinations inside the new
+ * root are opened with RESOLVE_IN_ROOT, so a symlink in the fixture can never make a mount or
+ * a mkdir land on the host's side of the tree. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "mounts.h"
+#include "syscalls.h"
+#include "util.h"
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+
+int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
+{
+	if (!dest || dest[0] != '/' || size < 2)
+		return -EINVAL;
+	size_t used = 0;
+	for (const char *p = dest; *p;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if (n == 0)
+			break;
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return -EINVAL;
+		if (used + 1 + n + 1 > size)
+			return -ENAMETOOLONG;
+		buf[used++] = '/';
+		memcpy(buf + used, p, n);
+		used += n;
+		p += n;
+	}
+	if (used == 0)
+		buf[used++] = '/';
+	buf[used] = '\0';
+	return 0;
+}
+
+int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
+{
+	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + plan->n_mounts;
+	size_t text = 0;
+	for (size_t i = 0; i < plan->n_mounts; i++)
+		text += strlen(plan->mounts[i].dest) + 2;
+	const char **points = malloc(n * sizeof(*points) + text);
+	if (!points)
+		return -ENOMEM;
+	char *store = (char *)(points + n);
+	size_t k = 0;
+	points[k++] = "/";
+	points[k++] = "/proc";
+	points[k++] = "/dev";
+	static const char *const dev_paths[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
+	for (size_t i = 0; i < SC_ELEMENTSOF(dev_paths); i++)
+		points[k++] = dev_paths[i];
+	points[k++] = "/dev/pts";
+	points[k++] = "/dev/shm";
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		size_t room = strlen(plan->mounts[i].dest) + 2;
+		if (sc_mounts_normalize_dest(plan->mounts[i].dest, store, room) < 0) {
+			free(points);
+			return -EINVAL;
+		}
+		points[k++] = store;
+		store += strlen(store) + 1;
+	}
+	*ret_points = points;
+	*ret_n = k;
+	return 0;
+}
+
+/* Opens path (relative to the root at rootfd) as O_PATH, creating it and missing parents:
+ * a directory, or an empty file when dir is false. */
+static int open_in_root(int rootfd, const char *path, bool dir)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	while (*path == '/')
+		path++;
+	int fd = sc_openat2(rootfd, *path ? path : ".", &how);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	char parent[PATH_MAX];
+	if (snprintf(parent, sizeof(parent), "%s", path) >= (int)sizeof(parent)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	char *slash = strrchr(parent, '/');
+	const char *base = slash ? slash + 1 : parent;
+	if (slash)
+		*slash = '\0';
+	_cleanup_close_ int pfd = slash ? open_in_root(rootfd, parent, true) : sc_openat2(rootfd, ".", &how);
+	if (pfd < 0)
+		return -1;
+	/* O_PATH fds cannot create; reopen the parent as a real directory */
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	_cleanup_close_ int dfd = open(self, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	if (dir) {
+		if (mkdirat(dfd, base, 0755) < 0 && errno != EEXIST)
+			return -1;
+	} else {
+		int f = openat(dfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (f < 0 && errno != EEXIST)
+			return -1;
+		if (f >= 0)
+			close(f);
+	}
+	return sc_openat2(rootfd, path, &how);
+}
+
+/* mount(2) onto an fd: the kernel resolves /proc/self/fd/N to what the fd refers to. */
+static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
+{
+	char target[64];
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	return mount(source, target, fstype, flags, data);
+}
+
+static int fd_path(char *buf, size_t size, int fd, const char *below)
+{
+	return snprintf(buf, size, "/proc/self/fd/%d%s%s", fd, below ? "/" : "", below ? below : "");
+}
+
+/* A fresh tmpfs on the run directory (or the directory itself, when kept) for the layers. */
+static int layers_dir(const struct sc_mount_plan *plan, struct sc_error *err)
+{
+	if (plan->keep) {
+		int fd = fcntl(plan->rundir_fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? sc_error_set(err, errno, "open '%s'", plan->rundir) : fd;
+	}
+	_cleanup_close_ int fs = sc_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || sc_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    sc_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return sc_error_set(err, errno, "create the tmpfs for the run's layers");
+	int mnt = sc_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (mnt < 0)
+		return sc_error_set(err, errno, "mount the tmpfs for the run's layers");
+	if (sc_move_mount(mnt, "", plan->rundir_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		int r = sc_error_set(err, errno, "attach the tmpfs on '%s'", plan->rundir);
+		close(mnt);
+		return r;
+	}
+	return mnt;
+}
+
+/* The root: the fixture as the lower layer of an overlay whose upper layer lives on a tmpfs
+ * mounted over the (empty) run directory in this mount namespace only, so the fixture is
+ * never modified and nothing of the run reaches the host's disk. Returns the root's fd. */
+static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
+{
+	_cleanup_close_ int layers = layers_dir(plan, err);
+	if (layers < 0)
+		return layers;
+	if (mkdirat(layers, "upper", 0755) < 0 || mkdirat(layers, "work", 0755) < 0 || mkdirat(layers, "root", 0755) < 0)
+		return sc_error_set(err, errno, "create the layers in '%s'", plan->rundir);
+	char lower[64], upper[64], work[64], root[64], options[256];
+	fd_path(lower, sizeof(lower), plan->rootfs_fd, NULL);
+	fd_path(upper, sizeof(upper), layers, "upper");
+	fd_path(work, sizeof(work), layers, "work");
+	fd_path(root, sizeof(root), layers, "root");
+	snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", root, "overlay", MS_NODEV, options) < 0)
+		return sc_error_set(err, errno, "mount overlay of '%s' on '%s/root'", plan->rootfs, plan->rundir);
+	int rootfd = openat(layers, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return rootfd < 0 ? sc_error_set(err, errno, "open '%s/root'", plan->rundir) : rootfd;
+}
+
+/* A user namespace may mount proc only while a fully visible proc exists in its mount
+ * namespace, so this happens before pivot_root drops the host's /proc. */
+static int mount_proc(int rootfd, struct sc_error *err)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, "/proc", true);
+	if (fd < 0)
+		return sc_error_set(err, errno, "create '/proc' in the fixture");
+	if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return sc_error_set(err, errno, "mount proc on '/proc'");
+	return 0;
+}
+
+/* Bind-mounts the host's device node onto an empty file; mknod is not allowed in a user
+ * namespace and would not be wanted anyway. */
+static int bind_dev_node(int devfd, const char *name, struct sc_error *err)
+{
+	char host[32];
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	int f = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (f < 0)
+		return sc_error_set(err, errno, "create '/dev/%s'", name);
+	close(f);
+	_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return sc_error_set(err, errno, "clone '%s'", host);
+	if (sc_move_mount(tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "bind '%s' into the container", host);
+	return 0;
+}
+
+static int mount_dev(int rootfd, struct sc_error *err)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, "/dev", true);
+	if (fd < 0)
+		return sc_error_set(err, errno, "create '/dev' in the fixture");
+	if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
+		return sc_error_set(err, errno, "mount tmpfs on '/dev'");
+	/* reopen: fd still refers to the directory under the new tmpfs */
+	_cleanup_close_ int devfd = open_in_root(rootfd, "/dev", true);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", devfd);
+	_cleanup_close_ int dir = devfd < 0 ? -1 : open(self, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return sc_error_set(err, errno, "open '/dev' in the container");
+	for (size_t i = 0; i < SC_ELEMENTSOF(dev_nodes); i++) {
+		int r = bind_dev_node(dir, dev_nodes[i], err);
+		if (r < 0)
+			return r;
+	}
+	static const char *const links[][2] = {
+		{ "pts/ptmx", "ptmx" },          { "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	};
+	for (size_t i = 0; i < SC_ELEMENTSOF(links); i++)
+		if (symlinkat(links[i][0], dir, links[i][1]) < 0)
+			return sc_error_set(err, errno, "symlink '/dev/%s'", links[i][1]);
+	if (mkdirat(dir, "pts", 0755) < 0 || mkdirat(dir, "shm", 01777) < 0)
+		return sc_error_set(err, errno, "create '/dev/pts' and '/dev/shm'");
+	_cleanup_close_ int pts = open_in_root(rootfd, "/dev/pts", true);
+	if (pts < 0 || mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+		return sc_error_set(err, errno, "mount devpts on '/dev/pts'");
+	_cleanup_close_ int shm = open_in_root(rootfd, "/dev/shm", true);
+	if (shm < 0 || mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		return sc_error_set(err, errno, "mount tmpfs on '/dev/shm'");
+	return 0;
+}
+
+static int mount_user(int rootfd, const struct sc_mount *m, int source_fd, int prepared, struct sc_error *err)
+{
+	if (!m->source) {
+		_cleanup_close_ int fd = open_in_root(rootfd, m->dest, true);
+		if (fd < 0)
+			return sc_error_set(err, errno, "create '%s' in the container", m->dest);
+		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0), "mode=1777") < 0)
+			return sc_error_set(err, errno, "mount tmpfs on '%s'", m->dest);
+		return 0;
+	}
+	struct stat st;
+	if (fstat(prepared >= 0 ? prepared : source_fd, &st) < 0)
+		return sc_error_set(err, errno, "bind source '%s'", m->source);
+	_cleanup_close_ int fd = open_in_root(rootfd, m->dest, S_ISDIR(st.st_mode));
+	if (fd < 0)
+		return sc_error_set(err, errno, "create '%s' in the container", m->dest);
+	_cleanup_close_ int tree = prepared;
+	if (tree < 0) {
+		tree = sc_open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+		if (tree < 0)
+			return sc_error_set(err, errno, "clone mount tree of '%s'", m->source);
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		if (m->readonly && sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+			return sc_error_set(err, errno, "make '%s' read-only", m->source);
+	}
+	if (sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "bind '%s' on '%s'", m->source, m->dest);
+	return 0;
+}
+
+/* pivot_root(".", ".") stacks the old root on top of the new one, and the detach takes it
+ * away: no directory for the old root is needed, and none stays visible. */
+static int pivot(int rootfd, struct sc_error *err)
+{
+	if (fchdir(rootfd) < 0)
+		return sc_error_set(err, errno, "enter the new root");
+	if (sc_pivot_root(".", ".") < 0)
+		return sc_error_set(err, errno, "pivot_root into the new root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return sc_error_set(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return sc_error_set(err, errno, "chdir '/'");
+	return 0;
+}
+
+int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error *err)
+{
+	plan->rundir_fd = open(plan->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (plan->rundir_fd < 0)
+		return sc_error_set(err, errno, "open '%s'", plan->rundir);
+	plan->rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (plan->rootfs_fd < 0)
+		return sc_error_set(err, errno, "open fixture root '%s'", plan->rootfs);
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		source_fds[i] = -1;
+		if (plan->mounts[i].source && (!plan->prepared || plan->prepared[i] < 0)) {
+			source_fds[i] = open(plan->mounts[i].source, O_PATH | O_CLOEXEC);
+			if (source_fds[i] < 0)
+				return sc_error_set(err, errno, "bind source '%s'", plan->mounts[i].source);
+		}
+	}
+	plan->source_fds = source_fds;
+	return 0;
+}
+
+int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
+{
+	/* nothing mounted in the container may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return sc_error_set(err, errno, "make '/' private");
+	_cleanup_close_ int rootfd = mount_root(plan, err);
+	if (rootfd < 0)
+		return rootfd;
+	int r;
+	if ((r = mount_proc(rootfd, err)) < 0 || (r = mount_dev(rootfd, err)) < 0)
+		return r;
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		r = mount_user(rootfd, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,
+			       plan->prepared ? plan->prepared[i] : -1, err);
+		if (r < 0)
+			return r;
+	}
+	return pivot(rootfd, err);
+}

@@ -1,0 +1,39 @@
+/* mounts.h - the container's mount plan, run in the child between clone and exec. */
+#pragma once
+
+#include <stddef.h>
+
+#include "simpcon.h"
+
+/* Host paths are opened by sc_mounts_open while the child still has the invoking user's
+ * credentials: run by root, the child then becomes a subordinate uid that may not be able to
+ * walk to them (a TMPDIR or a bind source under a 0700 directory). */
+struct sc_mount_plan {
+	const char *rundir;             /* empty host directory: the run's tmpfs goes here */
+	int rundir_fd;
+	const char *rootfs;             /* the fixture, overlaid read-only */
+	int rootfs_fd;
+	const struct sc_mount *mounts;  /* user binds and tmpfs, in order */
+	size_t n_mounts;
+	const int *source_fds;          /* per mount: O_PATH fd of its source, or -1 for a tmpfs */
+	const int *prepared;            /* per mount: a detached tree made by the parent, or -1 */
+	bool keep;                      /* layers on the run directory's disk instead of a tmpfs */
+};
+
+/* Opens rundir, rootfs and every bind source as O_PATH fds in the child's own mount namespace
+ * (an fd opened before the clone names the host's mounts, which the child cannot attach to).
+ * source_fds has room for n_mounts entries and becomes plan->source_fds. */
+int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error *err);
+
+/* Builds the root (overlay of the fixture on a tmpfs), /proc, /dev, the user mounts, then
+ * pivot_root into it and drops the old root. Leaves the cwd at the new "/". */
+int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err);
+
+/* The mount points the container's table will hold after sc_mounts_setup, for the mount probe.
+ * ret_points is one allocation (free it); the strings point into plan or static storage, except
+ * normalised destinations, which are stored after the array. */
+int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n);
+
+/* Normalises a container path: absolute, no "." or ".." components, no repeated or trailing
+ * slashes. Returns 0 or -EINVAL. */
+int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size);

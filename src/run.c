@@ -1,0 +1,483 @@
+/* run.c - one run: validate, clone, map ids, release, capture, reap, check from the host. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "error.h"
+#include "idmap.h"
+#include "run.h"
+#include "syscalls.h"
+#include "util.h"
+
+#define SC_MAX_MOUNTS 64
+#define SC_RUN_PREFIX "simpcon-run-"
+
+static const char *const fixed_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"HOME=/root",
+	"LC_ALL=C",
+	"TERM=dumb",
+};
+
+/* Everything one run owns; released on every exit path by run_release. */
+struct run {
+	const struct sc_config *config;
+	struct sc_idmap map;
+	struct sc_probe_expect expect;
+	struct sc_host_snapshot host;
+	const char **mount_points;
+	char **envp;
+	char rundir[PATH_MAX];
+	bool rundir_made;
+	int pipes[SC_CAPTURE_STREAMS][2];
+	int sync[2];
+	int trees[SC_MAX_MOUNTS];
+	int source_fds[SC_MAX_MOUNTS];
+	pid_t pid;
+	int pidfd;
+	ino_t pid_ns;
+};
+
+static int validate(const struct sc_config *c, struct sc_error *err)
+{
+	struct stat st;
+	if (!c->argv || !c->argv[0] || !c->argv[0][0])
+		return sc_error_setf(err, EINVAL, "no command to run: give one after '--'");
+	if (!c->rootfs || stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sc_error_setf(err, ENOENT, "fixture root '%s' is not a directory", c->rootfs ? c->rootfs : "(none)");
+	if (c->hostname && (strlen(c->hostname) == 0 || strlen(c->hostname) > 64))
+		return sc_error_setf(err, EINVAL, "hostname '%s' must be 1 to 64 characters", c->hostname);
+	if (c->n_mounts > SC_MAX_MOUNTS)
+		return sc_error_setf(err, E2BIG, "%zu mounts asked, at most %d are supported", c->n_mounts, SC_MAX_MOUNTS);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sc_mount *m = &c->mounts[i];
+		char buf[PATH_MAX];
+		if (sc_mounts_normalize_dest(m->dest, buf, sizeof(buf)) < 0 || !strcmp(buf, "/"))
+			return sc_error_setf(err, EINVAL,
+					     "mount destination '%s' must be an absolute path below '/' without '..'",
+					     m->dest ? m->dest : "");
+		if (m->source && stat(m->source, &st) < 0)
+			return sc_error_set(err, errno, "bind source '%s' (create it, or fix the bind option)", m->source);
+	}
+	if (c->env)
+		for (const char *const *e = c->env; *e; e++)
+			if (!strchr(*e, '=') || **e == '=')
+				return sc_error_setf(err, EINVAL, "environment entry '%s' is not NAME=VALUE", *e);
+	return 0;
+}
+
+/* The fixed environment, then the caller's entries (which replace a fixed one of the same name). */
+static int build_env(struct run *run)
+{
+	size_t n_user = 0;
+	for (const char *const *e = run->config->env; e && *e; e++)
+		n_user++;
+	char **envp = calloc(SC_ELEMENTSOF(fixed_env) + n_user + 1, sizeof(char *));
+	if (!envp)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < SC_ELEMENTSOF(fixed_env); i++) {
+		size_t name = strcspn(fixed_env[i], "=") + 1;
+		bool replaced = false;
+		for (const char *const *e = run->config->env; e && *e && !replaced; e++)
+			replaced = !strncmp(*e, fixed_env[i], name);
+		if (!replaced)
+			envp[n++] = (char *)fixed_env[i];
+	}
+	for (const char *const *e = run->config->env; e && *e; e++)
+		envp[n++] = (char *)*e;
+	run->envp = envp;
+	return 0;
+}
+
+static const char *tmpdir_of(const struct sc_config *c)
+{
+	const char *t = c->tmpdir ? c->tmpdir : getenv("TMPDIR");
+	return t && *t ? t : "/tmp";
+}
+
+/* Removes run directories whose owning process is gone (a run killed with SIGKILL). They are
+ * empty unless kept on purpose, and rmdir leaves non-empty ones alone. */
+static void sweep_stale(const char *tmpdir)
+{
+	DIR *d = opendir(tmpdir);
+	if (!d)
+		return;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (strncmp(de->d_name, SC_RUN_PREFIX, strlen(SC_RUN_PREFIX)))
+			continue;
+		long pid = strtol(de->d_name + strlen(SC_RUN_PREFIX), NULL, 10);
+		if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			(void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+static int make_rundir(struct run *run, struct sc_error *err)
+{
+	const char *tmpdir = tmpdir_of(run->config);
+	sweep_stale(tmpdir);
+	if (snprintf(run->rundir, sizeof(run->rundir), "%s/" SC_RUN_PREFIX "%d-XXXXXX", tmpdir, (int)getpid()) >=
+	    (int)sizeof(run->rundir))
+		return sc_error_setf(err, ENAMETOOLONG, "TMPDIR '%s' is too long", tmpdir);
+	if (!mkdtemp(run->rundir))
+		return sc_error_set(err, errno, "create the run directory in '%s' (set TMPDIR to a writable directory)",
+				    tmpdir);
+	run->rundir_made = true;
+	/* a kept run writes its layers here as container root */
+	if (run->config->keep && !run->map.rootless && chown(run->rundir, run->map.uid_host, run->map.gid_host) < 0)
+		return sc_error_set(err, errno, "chown '%s'", run->rundir);
+	return 0;
+}
+
+/* Pipes whose ends are never 0-2, so the child's dup2 onto 0-2 cannot clobber one. */
+static int make_channels(struct run *run, struct sc_error *err)
+{
+	for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
+		if (pipe2(run->pipes[s], O_CLOEXEC) < 0)
+			return sc_error_set(err, errno, "create a pipe");
+		for (int e = 0; e < 2; e++)
+			if (run->pipes[s][e] < 3) {
+				int moved = fcntl(run->pipes[s][e], F_DUPFD_CLOEXEC, 3);
+				if (moved < 0)
+					return sc_error_set(err, errno, "move a pipe above fd 2");
+				close(run->pipes[s][e]);
+				run->pipes[s][e] = moved;
+			}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, run->sync) < 0)
+		return sc_error_set(err, errno, "create the sync socket");
+	if (run->sync[1] < 3) {
+		int moved = fcntl(run->sync[1], F_DUPFD_CLOEXEC, 3);
+		close(run->sync[1]);
+		run->sync[1] = moved;
+	}
+	return 0;
+}
+
+/* Run by root, the container's root is a subordinate id, so host files in a bind would belong
+ * to nobody inside and its writes to an unknown uid outside. An idmapped mount (Linux 5.12+)
+ * through the container's own user namespace shows host root's files as container root's and
+ * stores container root's writes as host root. Where the filesystem cannot be idmapped the
+ * child binds it plainly. */
+static void prepare_trees(struct run *run)
+{
+	const struct sc_config *c = run->config;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)run->pid);
+	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		if (userns < 0 || !c->mounts[i].source)
+			continue;
+		int tree = sc_open_tree(run->source_fds[i], "",
+					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+		if (tree < 0)
+			continue;
+		struct mount_attr attr = {
+			.attr_set = MOUNT_ATTR_IDMAP | (c->mounts[i].readonly ? MOUNT_ATTR_RDONLY : 0),
+			.userns_fd = (uint64_t)userns,
+		};
+		if (sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
+			close(tree);
+			continue;
+		}
+		run->trees[i] = tree;
+	}
+}
+
+/* Opens the bind sources for prepare_trees. */
+static int open_sources(struct run *run, struct sc_error *err)
+{
+	const struct sc_config *c = run->config;
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		if (!c->mounts[i].source)
+			continue;
+		run->source_fds[i] = open(c->mounts[i].source, O_PATH | O_CLOEXEC);
+		if (run->source_fds[i] < 0)
+			return sc_error_set(err, errno, "bind source '%s'", c->mounts[i].source);
+	}
+	return 0;
+}
+
+static int prepare(struct run *run, struct sc_error *err)
+{
+	const struct sc_config *c = run->config;
+	int r = validate(c, err);
+	if (r < 0)
+		return r;
+	if ((r = sc_idmap_default(&run->map, err)) < 0 || (r = sc_idmap_check_ids(&run->map, c->uid, c->gid, err)) < 0)
+		return r;
+	struct sc_probe_expect *x = &run->expect;
+	x->hostname = c->hostname ? c->hostname : "simpcon";
+	x->new_net = c->net != SC_NET_HOST;
+	sc_idmap_format(&run->map, false, x->uid_map, sizeof(x->uid_map));
+	sc_idmap_format(&run->map, true, x->gid_map, sizeof(x->gid_map));
+	sc_probe_host_namespaces(x);
+	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts };
+	if ((r = sc_mounts_expected(&plan, &run->mount_points, &x->n_mount_points)) < 0)
+		return sc_error_set(err, -r, "plan the mounts");
+	x->mount_points = run->mount_points;
+	if (build_env(run) < 0)
+		return sc_error_set(err, ENOMEM, "build the environment");
+	if ((r = make_rundir(run, err)) < 0 || (r = open_sources(run, err)) < 0 || (r = make_channels(run, err)) < 0)
+		return r;
+	if ((r = sc_probe_host_before(&run->host)) < 0)
+		return sc_error_set(err, -r, "record the host's hostname and mount table");
+	return 0;
+}
+
+static int start(struct run *run, struct sc_error *err)
+{
+	const struct sc_config *c = run->config;
+	struct sc_child_plan plan = {
+		.mounts = { .rundir = run->rundir, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
+			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep },
+		.hostname = run->expect.hostname,
+		.chdir = c->chdir,
+		.argv = (char *const *)c->argv,
+		.envp = run->envp,
+		.uid = c->uid,
+		.gid = c->gid,
+		.new_net = run->expect.new_net,
+		.stdout_fd = run->pipes[SC_CAPTURE_STDOUT][1],
+		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
+		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],
+		.sync_fd = run->sync[1],
+		.expect = &run->expect,
+	};
+	int r = sc_container_clone(&plan, &run->pid, &run->pidfd, err);
+	if (r < 0)
+		return r;
+	for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
+		close(run->pipes[s][1]);
+		run->pipes[s][1] = -1;
+	}
+	close(run->sync[1]);
+	run->sync[1] = -1;
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)run->pid);
+	run->pid_ns = stat(path, &st) == 0 ? st.st_ino : 0;
+	if ((r = sc_idmap_write(&run->map, run->pid, err)) < 0)
+		return r;
+	if (!run->map.rootless)
+		prepare_trees(run);
+	return sc_container_release(run->sync[0], run->trees, c->n_mounts, err);
+}
+
+/* Reads the child's reports: the probes, and a setup or exec failure. */
+static int read_reports(struct sc_result *res, const struct sc_output *raw, struct sc_error *err)
+{
+	bool probed = false;
+	for (size_t off = 0; off + sizeof(struct sc_report) <= raw->len; off += sizeof(struct sc_report)) {
+		struct sc_report rep;
+		memcpy(&rep, raw->data + off, sizeof(rep));
+		rep.text[sizeof(rep.text) - 1] = '\0';
+		if (rep.kind == SC_REPORT_SETUP_ERROR)
+			return sc_error_setf(err, rep.code > 0 ? rep.code : EIO, "container setup: %s", rep.text);
+		if (rep.kind == SC_REPORT_EXEC_ERROR && !(res->exec_error = strdup(rep.text)))
+			return sc_error_set(err, ENOMEM, "record the exec error");
+		if (rep.kind == SC_REPORT_PROBES) {
+			res->report = rep;
+			probed = true;
+		}
+	}
+	if (!probed)
+		return sc_error_setf(err, EIO, "the container exited before reporting its isolation checks");
+	return 0;
+}
+
+static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
+{
+	const struct sc_config *c = run->config;
+	struct sc_capture cap = { .pidfd = run->pidfd, .cancel_fd = c->cancel_fd };
+	uint64_t started = sc_now_us();
+	if (c->timeout_ms)
+		cap.deadline_us = started + (uint64_t)c->timeout_ms * 1000;
+	for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
+		cap.fds[s] = TAKE_FD(run->pipes[s][0]);
+		sc_output_init(&cap.out[s], s == SC_CAPTURE_REPORT ? 64 * sizeof(struct sc_report) : c->output_limit);
+	}
+	int r = sc_capture_run(&cap);
+	for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
+		if (cap.fds[s] >= 0)
+			close(cap.fds[s]);
+	res->out = cap.out[SC_CAPTURE_STDOUT];
+	res->err = cap.out[SC_CAPTURE_STDERR];
+	siginfo_t si = { 0 };
+	if (r == 0 && waitid(P_PIDFD, (id_t)run->pidfd, &si, WEXITED) < 0)
+		r = -errno;
+	res->duration_us = sc_now_us() - started;
+	run->pid = 0; /* reaped (or to be reaped by run_release) */
+	if (r < 0) {
+		sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
+		return sc_error_set(err, -r, "wait for the container");
+	}
+	res->timed_out = cap.timed_out;
+	res->exit_status = si.si_code == CLD_EXITED ? si.si_status : -1;
+	res->signal = si.si_code == CLD_EXITED ? 0 : si.si_status;
+	if (cap.cancelled) {
+		sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
+		return sc_error_setf(err, ECANCELED, "interrupted: the container was killed");
+	}
+	r = read_reports(res, &cap.out[SC_CAPTURE_REPORT], err);
+	sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
+	if (r < 0)
+		return r;
+	sc_probe_host_after(&run->host, run->pid_ns, &res->report);
+	if (!strcmp(run->host.hostname, run->expect.hostname) &&
+	    res->report.verdict[SC_CHECK_HOSTNAME] == SC_VERDICT_PASS) {
+		res->report.verdict[SC_CHECK_HOSTNAME] = SC_VERDICT_SKIP;
+		snprintf(res->report.detail[SC_CHECK_HOSTNAME], sizeof(res->report.detail[0]),
+			 "the host is also named '%s': choose another --hostname", run->host.hostname);
+	}
+	return 0;
+}
+
+static void run_release(struct run *run)
+{
+	if (run->pid > 0) {
+		/* started but not waited for: kill the whole PID namespace and reap its PID 1 */
+		(void)sc_pidfd_send_signal(run->pidfd, SIGKILL);
+		(void)waitpid(run->pid, NULL, 0);
+	}
+	if (run->pidfd >= 0)
+		close(run->pidfd);
+	for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
+		for (int e = 0; e < 2; e++)
+			if (run->pipes[s][e] >= 0)
+				close(run->pipes[s][e]);
+	for (int e = 0; e < 2; e++)
+		if (run->sync[e] >= 0)
+			close(run->sync[e]);
+	for (size_t i = 0; i < SC_MAX_MOUNTS; i++) {
+		if (run->trees[i] >= 0)
+			close(run->trees[i]);
+		if (run->source_fds[i] >= 0)
+			close(run->source_fds[i]);
+	}
+
+	if (run->rundir_made && !run->config->keep)
+		(void)rmdir(run->rundir);
+	sc_host_snapshot_release(&run->host);
+	free(run->mount_points);
+	free(run->envp);
+}
+
+int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct sc_error *err)
+{
+	struct run run = { .config = config, .pidfd = -1 };
+	memset(run.source_fds, -1, sizeof(run.source_fds));
+	memset(run.pipes, -1, sizeof(run.pipes));
+	memset(run.sync, -1, sizeof(run.sync));
+	memset(run.trees, -1, sizeof(run.trees));
+	struct sc_result *res = calloc(1, sizeof(*res));
+	if (!res)
+		return sc_error_set(err, ENOMEM, "allocate the result");
+	int r = prepare(&run, err);
+	if (r == 0)
+		r = start(&run, err);
+	if (r == 0)
+		r = finish(&run, res, err);
+	if (r == 0 && config->keep && !(res->run_dir = strdup(run.rundir)))
+		r = sc_error_set(err, ENOMEM, "record the run directory");
+	run_release(&run);
+	if (r < 0) {
+		sc_result_free(res);
+		return r;
+	}
+	*ret_result = res;
+	return 0;
+}
+
+struct sc_result *sc_result_free(struct sc_result *res)
+{
+	if (res) {
+		sc_output_release(&res->out);
+		sc_output_release(&res->err);
+		free(res->exec_error);
+		free(res->run_dir);
+		free(res);
+	}
+	return NULL;
+}
+
+int sc_result_exit_status(const struct sc_result *res)
+{
+	return res->exit_status;
+}
+
+int sc_result_signal(const struct sc_result *res)
+{
+	return res->signal;
+}
+
+bool sc_result_timed_out(const struct sc_result *res)
+{
+	return res->timed_out;
+}
+
+uint64_t sc_result_duration_us(const struct sc_result *res)
+{
+	return res->duration_us;
+}
+
+static const char *output_of(const struct sc_output *o, size_t *ret_len, size_t *ret_total)
+{
+	if (ret_len)
+		*ret_len = o->len;
+	if (ret_total)
+		*ret_total = (size_t)o->total;
+	return o->data ? o->data : "";
+}
+
+const char *sc_result_stdout(const struct sc_result *res, size_t *ret_len, size_t *ret_total)
+{
+	return output_of(&res->out, ret_len, ret_total);
+}
+
+const char *sc_result_stderr(const struct sc_result *res, size_t *ret_len, size_t *ret_total)
+{
+	return output_of(&res->err, ret_len, ret_total);
+}
+
+const char *sc_result_exec_error(const struct sc_result *res)
+{
+	return res->exec_error;
+}
+
+const char *sc_result_run_dir(const struct sc_result *res)
+{
+	return res->run_dir;
+}
+
+enum sc_verdict sc_result_check(const struct sc_result *res, enum sc_check check, const char **ret_detail)
+{
+	if (check >= SC_CHECK_COUNT) {
+		if (ret_detail)
+			*ret_detail = "no such check";
+		return SC_VERDICT_FAIL;
+	}
+	if (ret_detail)
+		*ret_detail = res->report.detail[check];
+	return (enum sc_verdict)res->report.verdict[check];
+}
+
+const char *sc_check_name(enum sc_check check)
+{
+	static const char *const names[SC_CHECK_COUNT] = {
+		[SC_CHECK_PID] = "pid",   [SC_CHECK_HOSTNAME] = "hostname", [SC_CHECK_MOUNT] = "mount",
+		[SC_CHECK_NET] = "net",   [SC_CHECK_IPC] = "ipc",           [SC_CHECK_USER] = "user",
+		[SC_CHECK_CGROUP] = "cgroup",
+	};
+	return check < SC_CHECK_COUNT ? names[check] : "unknown";
+}

@@ -1,0 +1,17 @@
+/* run.h - the result of one run, shared by the run and the report writers. */
+#pragma once
+
+#include "capture.h"
+#include "probe.h"
+#include "simpcon.h"
+
+struct sc_result {
+	int exit_status;          /* -1 when signal != 0 */
+	int signal;
+	bool timed_out;
+	uint64_t duration_us;
+	struct sc_output out, err;
+	char *exec_error;
+	char *run_dir;            /* kept run directory, or NULL */
+	struct sc_report report;  /* the isolation verdicts, inside and host findings */
+};

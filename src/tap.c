@@ -1,0 +1,437 @@
+/* tap.c - a writer of TAP version 13 with YAML diagnostic blocks.
+ *
+ * Two readers shape the escaping below, besides the TAP and YAML specifications: prove
+ * (TAP::Parser 3.44, whose YAMLish reader knows only a bare "|" block header and reads a block
+ * by indentation alone) and automake's tap-driver.sh (which knows no YAML at all and bails out
+ * on any line that starts with "Bail out!" after blanks, even inside a YAML block). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tap.h"
+#include "util.h"
+
+#define BAIL_OUT "Bail out!"
+
+/* One character of text that may hold anything: a UTF-8 sequence, or a single byte that is not
+ * part of a valid one. */
+struct tap_char {
+	size_t len;
+	uint32_t code;
+	bool valid;
+};
+
+/* Records the first error and drops the pending text. The writer stays quiet from then on: a
+ * stream that stops is counted as a failure, while one with a hole in a point could read as a
+ * different result. */
+static void tap_fail(struct sc_tap *tap, int code)
+{
+	if (tap->error == 0)
+		tap->error = code;
+	tap->len = 0;
+}
+
+/* Makes room for n more bytes. Once an error is recorded the writer stays quiet. */
+static bool tap_reserve(struct sc_tap *tap, size_t n)
+{
+	if (tap->error)
+		return false;
+	if (n > SIZE_MAX / 2 - tap->len) {
+		tap_fail(tap, ENOMEM);
+		return false;
+	}
+	if (tap->len + n <= tap->cap)
+		return true;
+	size_t cap = tap->cap ? tap->cap : 256;
+	while (cap < tap->len + n)
+		cap *= 2;
+	char *bigger = realloc(tap->buf, cap);
+	if (!bigger) {
+		tap_fail(tap, ENOMEM);
+		return false;
+	}
+	tap->buf = bigger;
+	tap->cap = cap;
+	return true;
+}
+
+static void put_bytes(struct sc_tap *tap, const char *s, size_t n)
+{
+	if (n == 0 || !tap_reserve(tap, n))
+		return;
+	memcpy(tap->buf + tap->len, s, n);
+	tap->len += n;
+}
+
+static void put_str(struct sc_tap *tap, const char *s)
+{
+	put_bytes(tap, s, strlen(s));
+}
+
+static void put_char(struct sc_tap *tap, char c)
+{
+	put_bytes(tap, &c, 1);
+}
+
+static void __attribute__((format(printf, 2, 3))) put_fmt(struct sc_tap *tap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		tap_fail(tap, EOVERFLOW);
+		return;
+	}
+	/* vsnprintf needs room for its terminating NUL, which is not kept */
+	if (!tap_reserve(tap, (size_t)n + 1))
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(tap->buf + tap->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	tap->len += (size_t)n;
+}
+
+static void put_hex(struct sc_tap *tap, unsigned char byte)
+{
+	put_fmt(tap, "\\x%02x", byte);
+}
+
+static void put_hex_bytes(struct sc_tap *tap, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_hex(tap, (unsigned char)s[i]);
+}
+
+/* Decodes the character at s (n > 0 bytes left). Overlong forms, surrogates and code points
+ * above U+10FFFF are not valid UTF-8: such a byte comes back alone and invalid. */
+static struct tap_char tap_char_at(const char *s, size_t n)
+{
+	static const uint32_t min_code[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	const unsigned char *u = (const unsigned char *)s;
+	struct tap_char invalid = { .len = 1, .code = u[0], .valid = false };
+	size_t len = u[0] < 0x80 ? 1 : u[0] < 0xc0 ? 0 : u[0] < 0xe0 ? 2 : u[0] < 0xf0 ? 3 : u[0] < 0xf8 ? 4 : 0;
+	if (len == 1)
+		return (struct tap_char){ .len = 1, .code = u[0], .valid = true };
+	if (len == 0 || len > n)
+		return invalid;
+	uint32_t code = u[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return invalid;
+		code = code << 6 | (u[i] & 0x3f);
+	}
+	if (code < min_code[len] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+		return invalid;
+	return (struct tap_char){ .len = len, .code = code, .valid = true };
+}
+
+/* Characters no line of the stream carries raw: C0 controls (tab included; callers that keep
+ * tabs check first), DEL, C1 controls, the line and paragraph separators YAML 1.1 breaks lines
+ * at, the byte order mark YAML forbids inside a document, and the non-characters U+FFFE/FFFF. */
+static bool tap_unprintable(uint32_t code)
+{
+	return code < 0x20 || code == 0x7f || (code >= 0x80 && code < 0xa0) || code == 0x2028 ||
+	       code == 0x2029 || code == 0xfeff || code == 0xfffe || code == 0xffff;
+}
+
+/* Text that must stay on one TAP line (a description or a reason): control characters become
+ * spaces, invalid UTF-8 becomes \xNN. With escape, '\' and '#' are backslash-escaped, as TAP
+ * requires in a description so that a '#' in it is never read as a directive. */
+static void put_line_text(struct sc_tap *tap, const char *text, bool escape)
+{
+	size_t n = strlen(text);
+	for (size_t i = 0; i < n;) {
+		struct tap_char c = tap_char_at(text + i, n - i);
+		if (!c.valid)
+			put_hex(tap, (unsigned char)text[i]);
+		else if (tap_unprintable(c.code))
+			put_char(tap, ' ');
+		else if (escape && (c.code == '\\' || c.code == '#'))
+			put_fmt(tap, "\\%c", (char)c.code);
+		else
+			put_bytes(tap, text + i, c.len);
+		i += c.len;
+	}
+}
+
+void sc_tap_init(struct sc_tap *tap, int fd)
+{
+	*tap = (struct sc_tap){ .fd = fd };
+}
+
+void sc_tap_release(struct sc_tap *tap)
+{
+	if (!tap)
+		return;
+	(void)sc_tap_flush(tap);
+	free(tap->buf);
+	tap->buf = NULL;
+	tap->len = tap->cap = 0;
+}
+
+int sc_tap_flush(struct sc_tap *tap)
+{
+	if (tap->error)
+		return -tap->error;
+	if (tap->len == 0)
+		return 0;
+	int r = sc_write_all(tap->fd, tap->buf, tap->len);
+	if (r < 0) {
+		tap_fail(tap, -r);
+		return r;
+	}
+	tap->len = 0;
+	return 0;
+}
+
+void sc_tap_version(struct sc_tap *tap)
+{
+	put_str(tap, "TAP version 13\n");
+}
+
+void sc_tap_plan(struct sc_tap *tap, unsigned n)
+{
+	(void)sc_tap_flush(tap);
+	put_fmt(tap, "1..%u\n", n);
+}
+
+/* A plan of no tests ends the stream, so it goes out at once. */
+void sc_tap_skip_all(struct sc_tap *tap, const char *reason)
+{
+	(void)sc_tap_flush(tap);
+	put_str(tap, "1..0 # SKIP");
+	if (reason && *reason) {
+		put_char(tap, ' ');
+		put_line_text(tap, reason, false);
+	}
+	put_char(tap, '\n');
+	(void)sc_tap_flush(tap);
+}
+
+/* The caller is about to give up, so the line goes out at once. */
+void sc_tap_bail(struct sc_tap *tap, const char *reason)
+{
+	(void)sc_tap_flush(tap);
+	put_str(tap, BAIL_OUT);
+	if (reason && *reason) {
+		put_char(tap, ' ');
+		put_line_text(tap, reason, false);
+	}
+	put_char(tap, '\n');
+	(void)sc_tap_flush(tap);
+}
+
+void sc_tap_point(struct sc_tap *tap, bool ok, const char *description, enum sc_tap_directive directive,
+		  const char *reason)
+{
+	(void)sc_tap_flush(tap);
+	tap->count++;
+	put_fmt(tap, "%sok %u", ok ? "" : "not ", tap->count);
+	if (description && *description) {
+		put_str(tap, " - ");
+		put_line_text(tap, description, true);
+	}
+	if (directive != SC_TAP_NONE) {
+		put_str(tap, directive == SC_TAP_SKIP ? " # SKIP" : " # TODO");
+		if (reason && *reason) {
+			put_char(tap, ' ');
+			put_line_text(tap, reason, false);
+		}
+	}
+	put_char(tap, '\n');
+}
+
+/* One comment line: control characters but tab and invalid UTF-8 as \xNN. */
+static void put_comment_line(struct sc_tap *tap, const char *line, size_t n)
+{
+	put_str(tap, n ? "# " : "#");
+	for (size_t i = 0; i < n;) {
+		struct tap_char c = tap_char_at(line + i, n - i);
+		if (!c.valid || (c.code != '\t' && tap_unprintable(c.code)))
+			put_hex_bytes(tap, line + i, c.len);
+		else
+			put_bytes(tap, line + i, c.len);
+		i += c.len;
+	}
+	put_char(tap, '\n');
+}
+
+void sc_tap_comment(struct sc_tap *tap, const char *text)
+{
+	const char *line = text ? text : "";
+	do {
+		const char *newline = strchr(line, '\n');
+		size_t n = newline ? (size_t)(newline - line) : strlen(line);
+		put_comment_line(tap, line, n);
+		line = newline ? newline + 1 : NULL;
+	} while (line && *line);
+}
+
+void sc_tap_yaml_begin(struct sc_tap *tap)
+{
+	put_str(tap, "  ---\n");
+}
+
+void sc_tap_yaml_end(struct sc_tap *tap)
+{
+	put_str(tap, "  ...\n");
+	(void)sc_tap_flush(tap);
+}
+
+void sc_tap_yaml_int(struct sc_tap *tap, const char *key, long long value)
+{
+	put_fmt(tap, "  %s: %lld\n", key, value);
+}
+
+/* Whether value reads back as the same string when written plain, in YAML 1.1 and 1.2 and in
+ * prove's YAMLish reader. Deliberately narrow: printable ASCII that cannot start an indicator,
+ * a number, a null or a boolean, and holds no comment or mapping marker. Anything else is
+ * quoted. */
+static bool yaml_plain_ok(const char *value)
+{
+	static const char *const words[] = { "y", "n", "yes", "no", "true", "false", "on", "off", "null" };
+	size_t n = strlen(value);
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e)
+			return false;
+	/* indicators, and the first characters of numbers (".5", "+1", "-1"), "~", "<<" and "=" */
+	if (strchr(" -?:,[]{}#&*!|>'\"%@`~+.=<0123456789", value[0]))
+		return false;
+	if (value[n - 1] == ' ' || value[n - 1] == ':')
+		return false;
+	if (strstr(value, ": ") || strstr(value, " #"))
+		return false;
+	for (size_t i = 0; i < SC_ELEMENTSOF(words); i++)
+		if (strcasecmp(value, words[i]) == 0)
+			return false;
+	return true;
+}
+
+/* A YAML double-quoted scalar. YAML has no escape for a byte, so an invalid UTF-8 byte is
+ * written \xNN, which YAML reads as U+00NN and prove reads as the byte itself. */
+static void put_yaml_quoted(struct sc_tap *tap, const char *value)
+{
+	size_t n = strlen(value);
+	put_char(tap, '"');
+	for (size_t i = 0; i < n;) {
+		struct tap_char c = tap_char_at(value + i, n - i);
+		if (!c.valid)
+			put_hex(tap, (unsigned char)value[i]);
+		else if (c.code == '"' || c.code == '\\')
+			put_fmt(tap, "\\%c", (char)c.code);
+		else if (c.code == '\n')
+			put_str(tap, "\\n");
+		else if (c.code == '\t')
+			put_str(tap, "\\t");
+		else if (tap_unprintable(c.code))
+			put_fmt(tap, c.code < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)c.code);
+		else
+			put_bytes(tap, value + i, c.len);
+		i += c.len;
+	}
+	put_char(tap, '"');
+}
+
+void sc_tap_yaml_string(struct sc_tap *tap, const char *key, const char *value)
+{
+	put_fmt(tap, "  %s: ", key);
+	if (!value)
+		put_char(tap, '~');
+	else if (!*value)
+		put_str(tap, "''");
+	else if (yaml_plain_ok(value))
+		put_str(tap, value);
+	else
+		put_yaml_quoted(tap, value);
+	put_char(tap, '\n');
+}
+
+/* Block text: '\' as "\\", control characters but tab, other unprintable characters and invalid
+ * UTF-8 as one \xNN per byte, so that every byte can be recovered. */
+static void put_block_chars(struct sc_tap *tap, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		struct tap_char c = tap_char_at(s + i, n - i);
+		if (c.valid && c.code == '\\')
+			put_str(tap, "\\\\");
+		else if (!c.valid || (c.code != '\t' && tap_unprintable(c.code)))
+			put_hex_bytes(tap, s + i, c.len);
+		else
+			put_bytes(tap, s + i, c.len);
+		i += c.len;
+	}
+}
+
+/* One line of a block scalar, after its indentation. Two characters are escaped beyond the
+ * usual: a space or tab starting the first line with content, which YAML would take for
+ * indentation (and a bare "|" header has no room for an indentation indicator prove accepts);
+ * and the 'B' of a line that reads "Bail out!" after its blanks, which tap-driver.sh obeys even
+ * inside a YAML block. */
+static void put_block_line(struct sc_tap *tap, const char *line, size_t n, bool first)
+{
+	size_t blanks = 0, done = 0;
+	while (blanks < n && (line[blanks] == ' ' || line[blanks] == '\t'))
+		blanks++;
+	if (first && blanks > 0) {
+		put_hex(tap, (unsigned char)line[0]);
+		done = 1;
+	}
+	if (n - blanks >= strlen(BAIL_OUT) && memcmp(line + blanks, BAIL_OUT, strlen(BAIL_OUT)) == 0) {
+		put_block_chars(tap, line + done, blanks - done);
+		put_hex(tap, 'B');
+		done = blanks + 1;
+	}
+	put_block_chars(tap, line + done, n - done);
+}
+
+/* The lines of a "|" block scalar at four spaces, blank lines as the indentation alone (prove
+ * ends a YAML block at an empty line). "|" keeps exactly one final line break, so a text whose
+ * end is different says so in-band with a trailing '\' (a line continuation): after its last
+ * line when the text has no final newline, or on a line of its own after trailing blank lines,
+ * which "|" would otherwise drop. */
+static void put_block(struct sc_tap *tap, const char *text, size_t len)
+{
+	const char *end = text + len;
+	bool seen_content = false;
+	for (const char *line = text; line < end;) {
+		const char *newline = memchr(line, '\n', (size_t)(end - line));
+		size_t n = newline ? (size_t)(newline - line) : (size_t)(end - line);
+		put_str(tap, "    ");
+		put_block_line(tap, line, n, !seen_content);
+		seen_content = seen_content || n > 0;
+		if (!newline) {
+			put_str(tap, "\\\n");
+			return;
+		}
+		put_char(tap, '\n');
+		line = newline + 1;
+	}
+	if (len == 1 || text[len - 2] == '\n')
+		put_str(tap, "    \\\n");
+}
+
+void sc_tap_yaml_text(struct sc_tap *tap, const char *key, const char *text, size_t len, size_t total)
+{
+	if (!text)
+		len = 0;
+	/* never an empty block: prove 3.44 reads "key: |" followed by "..." forever */
+	if (len == 0) {
+		put_fmt(tap, "  %s: ''\n", key);
+	} else {
+		put_fmt(tap, "  %s: |\n", key);
+		put_block(tap, text, len);
+	}
+	if (total > len) {
+		put_fmt(tap, "  %s_bytes: %zu\n", key, total);
+		put_fmt(tap, "  %s_truncated: true\n", key);
+	}
+}

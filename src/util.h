@@ -1,0 +1,53 @@
+/* util.h - cleanup attributes and small helpers used across the library. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void sc_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void sc_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		(void)close(*fd);
+		errno = saved;
+	}
+}
+#define _cleanup_free_ __attribute__((cleanup(sc_freep)))
+#define _cleanup_close_ __attribute__((cleanup(sc_closep)))
+
+/* Hands ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                                  \
+	({                                           \
+		__typeof__(p) _taken = (p);          \
+		(p) = NULL;                          \
+		_taken;                              \
+	})
+#define TAKE_FD(fd)                                  \
+	({                                           \
+		int _taken = (fd);                   \
+		(fd) = -1;                           \
+		_taken;                              \
+	})
+
+#define SC_ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Writes all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
+int sc_write_all(int fd, const void *buf, size_t len);
+/* Reads the whole (small) file at path into a NUL-terminated buffer. Returns 0 or -errno. */
+int sc_read_file(const char *path, char **ret_text, size_t *ret_len);
+/* Writes text to an existing file at path (for /proc knobs). Returns 0 or -errno. */
+int sc_write_file(const char *path, const char *text);
+/* mkdir -p with mode for the missing components. Returns 0 or -errno. */
+int sc_mkdir_p(const char *path, mode_t mode);
+/* Removes path and everything below it, not crossing into other mounts. Returns 0 or -errno. */
+int sc_rm_rf(const char *path);
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t sc_now_us(void);
