@@ -132,7 +132,7 @@ static unsigned write_exit(struct sc_tap *tap, const struct sc_result *res, cons
 	else
 		sc_tap_yaml_int(tap, "exit_status", res->exit_status);
 	if (res->timed_out)
-		sc_tap_yaml_string(tap, "timed_out", "true");
+		sc_tap_yaml_bool(tap, "timed_out", true);
 	sc_tap_yaml_int(tap, "duration_ms", (long long)(res->duration_us / 1000));
 	yaml_outputs(tap, res);
 	sc_tap_yaml_end(tap);

@@ -290,6 +290,11 @@ void sc_tap_yaml_int(struct sc_tap *tap, const char *key, long long value)
 	put_fmt(tap, "  %s: %lld\n", key, value);
 }
 
+void sc_tap_yaml_bool(struct sc_tap *tap, const char *key, bool value)
+{
+	put_fmt(tap, "  %s: %s\n", key, value ? "true" : "false");
+}
+
 /* Whether value reads back as the same string when written plain, in YAML 1.1 and 1.2 and in
  * prove's YAMLish reader. Deliberately narrow: printable ASCII that cannot start an indicator,
  * a number, a null or a boolean, and holds no comment or mapping marker. Anything else is

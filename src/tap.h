@@ -56,6 +56,7 @@ void sc_tap_comment(struct sc_tap *tap, const char *text);
 
 void sc_tap_yaml_begin(struct sc_tap *tap);
 void sc_tap_yaml_int(struct sc_tap *tap, const char *key, long long value);
+void sc_tap_yaml_bool(struct sc_tap *tap, const char *key, bool value);
 /* "  key: value": plain when that is unambiguous (printable ASCII that cannot read as a
  * number, boolean, null or indicator), else double-quoted with \" \\ \n \t \xNN (other control
  * characters, and each byte of invalid UTF-8) and \uNNNN (other unprintable characters). An

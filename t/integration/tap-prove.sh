@@ -85,7 +85,7 @@ run_driver() {
 driver_passes() {
 	run_driver sample || { show_log "$T_TMP/sample.out"; return 1; }
 	if grep -q '^:global-test-result: PASS$' "$T_TMP/sample.trs" &&
-	   ! grep -q '^:test-result: \(ERROR\|FAIL\|XPASS\)' "$T_TMP/sample.trs"; then
+	   ! grep -Eq '^:test-result: (ERROR|FAIL|XPASS)' "$T_TMP/sample.trs"; then
 		return 0
 	fi
 	show_log "$T_TMP/sample.trs"

@@ -180,12 +180,16 @@ static void test_yaml_int(void **state)
 	sc_tap_yaml_int(&f->tap, "exit_code", 123);
 	sc_tap_yaml_int(&f->tap, "signal", 0);
 	sc_tap_yaml_int(&f->tap, "min", LLONG_MIN);
+	sc_tap_yaml_bool(&f->tap, "timed_out", true);
+	sc_tap_yaml_bool(&f->tap, "kept", false);
 	sc_tap_yaml_end(&f->tap);
 	expect_output(f, "ok 1 - run\n"
 			 "  ---\n"
 			 "  exit_code: 123\n"
 			 "  signal: 0\n"
 			 "  min: -9223372036854775808\n"
+			 "  timed_out: true\n"
+			 "  kept: false\n"
 			 "  ...\n");
 }
 
