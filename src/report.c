@@ -94,7 +94,8 @@ static unsigned write_checks(struct sc_tap *tap, const struct sc_result *res, co
 static void outcome(const struct sc_result *res, char *buf, size_t size)
 {
 	if (res->timed_out)
-		snprintf(buf, size, "timed out: the container was killed with SIGKILL");
+		snprintf(buf, size, "timed out after %u.%03u s: the container was killed with SIGKILL",
+			 res->timeout_ms / 1000, res->timeout_ms % 1000);
 	else if (res->exec_error)
 		snprintf(buf, size, "%s (exit status %d)", res->exec_error, res->exit_status);
 	else if (res->signal)

@@ -323,6 +323,7 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 		return sc_error_set(err, -r, "wait for the container");
 	}
 	res->timed_out = cap.timed_out;
+	res->timeout_ms = c->timeout_ms;
 	res->exit_status = si.si_code == CLD_EXITED ? si.si_status : -1;
 	res->signal = si.si_code == CLD_EXITED ? 0 : si.si_status;
 	if (cap.cancelled) {

@@ -9,6 +9,7 @@ struct sc_result {
 	int exit_status;          /* -1 when signal != 0 */
 	int signal;
 	bool timed_out;
+	unsigned timeout_ms;      /* the limit that applied */
 	uint64_t duration_us;
 	struct sc_output out, err;
 	char *exec_error;
