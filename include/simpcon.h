@@ -51,6 +51,12 @@ struct sc_config {
 	int cancel_fd;                /* -1, or an fd that becomes readable to cancel the run */
 	const char *tmpdir;           /* where the run directory goes; NULL: $TMPDIR, else /tmp */
 	bool keep;                    /* keep the run directory (the container's writes) afterwards */
+	/* Hardening, all on unless privileged: /proc masks and read-only knobs, no nested user
+	 * namespaces, capabilities limited to a default set (docker's). Container root is never
+	 * host root, privileged or not. */
+	bool privileged;
+	uint64_t cap_add;             /* bit N: Linux capability number N, kept in addition */
+	uint64_t cap_drop;            /* dropped from the default set (or from all, if privileged) */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)

@@ -12,8 +12,11 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <grp.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/keyctl.h>
 
+#include "caps.h"
 #include "container.h"
 #include "error.h"
 #include "syscalls.h"
@@ -155,12 +158,18 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	int r = plan.new_net ? bring_lo_up() : 0;
 	if (r < 0)
 		child_failf(&plan, -r, "bring lo up");
+	/* a session keyring of its own: the caller's keys stay out of reach */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+		child_failf(&plan, errno, "join a new session keyring");
 	/* a new session: the command cannot reach the caller's terminal (TIOCSTI) */
 	if (setsid() < 0)
 		child_failf(&plan, errno, "start a new session");
 	if (plan.chdir && chdir(plan.chdir) < 0)
 		child_failf(&plan, errno, "chdir '%s' in the container", plan.chdir);
 	child_stdio(&plan);
+	uint64_t keep = (plan.privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | plan.cap_add) & ~plan.cap_drop;
+	if ((r = sc_caps_limit(keep)) < 0)
+		child_failf(&plan, -r, "limit the capabilities");
 	child_ids(&plan);
 	/* every credential change clears the parent-death signal: arm it again, then make sure
 	 * the parent did not die before it was armed (its end of the sync socket would be closed) */

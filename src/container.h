@@ -17,6 +17,8 @@ struct sc_child_plan {
 	uid_t uid;
 	gid_t gid;
 	bool new_net;
+	bool privileged;
+	uint64_t cap_add, cap_drop;
 	int stdout_fd, stderr_fd; /* write ends for the command's output */
 	int sync_fd;              /* SOCK_SEQPACKET: the parent's go, with detached mount trees */
 	int report_fd;            /* O_CLOEXEC pipe: struct sc_report messages; EOF at exec */

@@ -21,6 +21,24 @@
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
+/* /proc entries a container has no business with, as docker and runc hide them: kernel memory
+ * and symbols, other users' keys, timers that leak host activity. Files get /dev/null bound
+ * over them, directories an empty read-only tmpfs. */
+static const char *const proc_masked[] = {
+	"/proc/kcore",       "/proc/keys", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/latency_stats", "/proc/acpi", "/proc/scsi",       "/proc/asound",
+};
+/* Knobs of the whole machine, kept readable but made read-only. */
+static const char *const proc_readonly[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
+};
+
+/* Whether the running kernel has a /proc entry: the host's /proc tells, before pivot_root. */
+static bool proc_has(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
 int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 {
 	if (!dest || dest[0] != '/' || size < 2)
@@ -49,7 +67,8 @@ int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 
 int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
 {
-	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + plan->n_mounts;
+	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + SC_ELEMENTSOF(proc_masked) + SC_ELEMENTSOF(proc_readonly) +
+		   plan->n_mounts;
 	size_t text = 0;
 	for (size_t i = 0; i < plan->n_mounts; i++)
 		text += strlen(plan->mounts[i].dest) + 2;
@@ -66,6 +85,12 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 		points[k++] = dev_paths[i];
 	points[k++] = "/dev/pts";
 	points[k++] = "/dev/shm";
+	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_readonly); i++)
+		if (proc_has(proc_readonly[i]))
+			points[k++] = proc_readonly[i];
+	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_masked); i++)
+		if (proc_has(proc_masked[i]))
+			points[k++] = proc_masked[i];
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		size_t room = strlen(plan->mounts[i].dest) + 2;
 		if (sc_mounts_normalize_dest(plan->mounts[i].dest, store, room) < 0) {
@@ -188,6 +213,66 @@ static int mount_proc(int rootfd, struct sc_error *err)
 	if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return sc_error_set(err, errno, "mount proc on '/proc'");
 	return 0;
+}
+
+/* Nested user namespaces are off: a test has no need for them, and they are where most
+ * kernel privilege escalations of the last years started. Written before /proc/sys is made
+ * read-only; the limit is the container's own user namespace's. */
+static int deny_nested_userns(int rootfd, struct sc_error *err)
+{
+	struct open_how how = { .flags = O_WRONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int fd = sc_openat2(rootfd, "proc/sys/user/max_user_namespaces", &how);
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* CONFIG_USER_NS off: nothing to deny */
+	if (fd < 0 || sc_write_all(fd, "0", 1) < 0)
+		return sc_error_set(err, errno, "set /proc/sys/user/max_user_namespaces to 0");
+	return 0;
+}
+
+static int proc_mask(int rootfd, const char *path, struct sc_error *err)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int fd = sc_openat2(rootfd, path, &how);
+	if (fd < 0)
+		return sc_error_set(err, errno, "open '%s' in the container", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return sc_error_set(err, errno, "stat '%s' in the container", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+			return sc_error_set(err, errno, "mask '%s'", path);
+		return 0;
+	}
+	_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "mask '%s'", path);
+	return 0;
+}
+
+static int proc_make_readonly(int rootfd, const char *path, struct sc_error *err)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int fd = sc_openat2(rootfd, path, &how);
+	if (fd < 0)
+		return sc_error_set(err, errno, "open '%s' in the container", path);
+	_cleanup_close_ int tree = sc_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	if (tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0 ||
+	    sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "make '%s' read-only", path);
+	return 0;
+}
+
+static int harden_proc(int rootfd, struct sc_error *err)
+{
+	int r = deny_nested_userns(rootfd, err);
+	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(proc_readonly); i++)
+		if (proc_has(proc_readonly[i]))
+			r = proc_make_readonly(rootfd, proc_readonly[i], err);
+	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(proc_masked); i++)
+		if (proc_has(proc_masked[i]))
+			r = proc_mask(rootfd, proc_masked[i], err);
+	return r;
 }
 
 /* Bind-mounts the host's device node onto an empty file; mknod is not allowed in a user
@@ -319,7 +404,8 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (rootfd < 0)
 		return rootfd;
 	int r;
-	if ((r = mount_proc(rootfd, err)) < 0 || (r = mount_dev(rootfd, err)) < 0)
+	if ((r = mount_proc(rootfd, err)) < 0 || (!plan->privileged && (r = harden_proc(rootfd, err)) < 0) ||
+	    (r = mount_dev(rootfd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		r = mount_user(rootfd, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,

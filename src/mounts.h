@@ -18,6 +18,7 @@ struct sc_mount_plan {
 	const int *source_fds;          /* per mount: O_PATH fd of its source, or -1 for a tmpfs */
 	const int *prepared;            /* per mount: a detached tree made by the parent, or -1 */
 	bool keep;                      /* layers on the run directory's disk instead of a tmpfs */
+	bool privileged;                /* no /proc masks, nested user namespaces allowed */
 };
 
 /* Opens rundir, rootfs and every bind source as O_PATH fds in the child's own mount namespace

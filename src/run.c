@@ -222,7 +222,7 @@ static int prepare(struct run *run, struct sc_error *err)
 	sc_idmap_format(&run->map, false, x->uid_map, sizeof(x->uid_map));
 	sc_idmap_format(&run->map, true, x->gid_map, sizeof(x->gid_map));
 	sc_probe_host_namespaces(x);
-	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts };
+	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts, .privileged = c->privileged };
 	if ((r = sc_mounts_expected(&plan, &run->mount_points, &x->n_mount_points)) < 0)
 		return sc_error_set(err, -r, "plan the mounts");
 	x->mount_points = run->mount_points;
@@ -240,7 +240,8 @@ static int start(struct run *run, struct sc_error *err)
 	const struct sc_config *c = run->config;
 	struct sc_child_plan plan = {
 		.mounts = { .rundir = run->rundir, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
-			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep },
+			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
+			    .privileged = c->privileged },
 		.hostname = run->expect.hostname,
 		.chdir = c->chdir,
 		.argv = (char *const *)c->argv,
@@ -248,6 +249,9 @@ static int start(struct run *run, struct sc_error *err)
 		.uid = c->uid,
 		.gid = c->gid,
 		.new_net = run->expect.new_net,
+		.privileged = c->privileged,
+		.cap_add = c->cap_add,
+		.cap_drop = c->cap_drop,
 		.stdout_fd = run->pipes[SC_CAPTURE_STDOUT][1],
 		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "error.h"
 #include "options.h"
 
@@ -35,6 +36,9 @@ enum {
 	OPT_EXPECT_STDOUT_MATCH,
 	OPT_EXPECT_STDERR_MATCH,
 	OPT_VERSION,
+	OPT_PRIVILEGED,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +67,9 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,6 +100,12 @@ const char *sc_cli_usage(void)
 	       "  --timeout SECONDS         SIGKILL the container after this long (default: 60; 0: never)\n"
 	       "  --output-limit BYTES      output kept per stream (default: 1048576)\n"
 	       "  --keep                    keep the run directory with the container's writes\n"
+	       "  --cap-add CAP, --cap-drop CAP\n"
+	       "                            keep or drop a capability (CAP_NET_ADMIN, net_admin, ALL)\n"
+	       "                            beyond docker's default set\n"
+	       "  --privileged              turn the hardening off: all capabilities, /proc unmasked,\n"
+	       "                            nested user namespaces allowed (container root is still\n"
+	       "                            not host root)\n"
 	       "Expectations (each adds a TAP point):\n"
 	       "  --expect-exit N           exit status (default: 0)\n"
 	       "  --expect-stdout TEXT      stdout equals TEXT (a final newline is ignored)\n"
@@ -274,6 +287,19 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 	case 'v': o->verbosity = SC_VERBOSITY_VERBOSE; break;
 	case 'h': o->command = SC_CLI_HELP; break;
 	case OPT_VERSION: o->command = SC_CLI_VERSION; break;
+	case OPT_PRIVILEGED: o->config.privileged = true; break;
+	case OPT_CAP_ADD:
+	case OPT_CAP_DROP: {
+		uint64_t mask;
+		if (sc_caps_parse(arg, &mask) < 0)
+			return sc_error_setf(err, EINVAL, "%s '%s': not a capability name (e.g. CAP_NET_ADMIN, net_admin, ALL)",
+					     opt == OPT_CAP_ADD ? "--cap-add" : "--cap-drop", arg);
+		if (opt == OPT_CAP_ADD)
+			o->config.cap_add |= mask;
+		else
+			o->config.cap_drop |= mask;
+		break;
+	}
 	default: return sc_error_setf(err, EINVAL, "unexpected option");
 	}
 	return r;

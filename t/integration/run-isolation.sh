@@ -22,8 +22,9 @@ sc run --hostname iso-box -- sh -c '
 has_line "$T_OUT" '    procs /proc/1'; ok $? "pid: only the container's own process in /proc"
 has_line "$T_OUT" '    host iso-box' && [ "$(hostname)" = "$host_name" ]; ok $? "uts: hostname set inside, host's unchanged"
 has_line "$T_OUT" '    ifaces lo '; ok $? "net: only lo"
-m=$(printf '%s\n' "$T_OUT" | sed -n 's/^    mounts //p')
-[ "$m" = "/ /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/pts /dev/shm " ]
+# /proc masks depend on the kernel's /proc entries; the rest is fixed.
+m=$(printf '%s\n' "$T_OUT" | sed -n 's/^    mounts //p' | tr ' ' '\n' | grep -v '^/proc/' | tr '\n' ' ')
+[ "$(echo $m)" = "/ /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/pts /dev/shm" ]
 ok $? "mount: exactly the container's mounts, no old root"
 if [ "$(id -u)" = 0 ]; then
 	has "$T_OUT" '    uidmap 0 [1-9][0-9]* [0-9]*$'; ok $? "user: container root is not host root"
