@@ -57,6 +57,8 @@ struct sc_config {
 	bool privileged;
 	uint64_t cap_add;             /* bit N: Linux capability number N, kept in addition */
 	uint64_t cap_drop;            /* dropped from the default set (or from all, if privileged) */
+	int64_t time_offset_s;        /* non-zero: a time namespace (Linux 5.6+) whose monotonic and
+	                                 boottime clocks are moved by this many seconds */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)

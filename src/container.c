@@ -120,6 +120,24 @@ static void child_ids(const struct sc_child_plan *plan)
 	}
 }
 
+/* CLONE_NEWTIME cannot be a clone flag here: offsets may only be written while no process is in
+ * the namespace. So: unshare (only future children enter it), write the offsets, then move
+ * this process in with setns before anything runs in it. */
+static int enter_time_namespace(int64_t offset_s)
+{
+	if (unshare(CLONE_NEWTIME) < 0)
+		return -errno;
+	char text[96];
+	snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n", (long long)offset_s, (long long)offset_s);
+	int r = sc_write_file("/proc/self/timens_offsets", text);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		return -errno;
+	return 0;
+}
+
 static _Noreturn void child_exec(const struct sc_child_plan *plan)
 {
 	environ = (char **)plan->envp;
@@ -151,11 +169,18 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	 * the namespace's root, or every file it creates fails with EOVERFLOW */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		child_failf(&plan, errno, "become root of the user namespace");
+	/* the id change made the process non-dumpable, which hands its /proc/self files to host
+	 * root; exec would make it dumpable again anyway */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		child_failf(&plan, errno, "make the process dumpable");
+	int r = plan.time_offset_s ? enter_time_namespace(plan.time_offset_s) : 0;
+	if (r < 0)
+		child_failf(&plan, -r, "create a time namespace (Linux 5.6+, CONFIG_TIME_NS)");
 	if (sc_mounts_setup(&plan.mounts, &err) < 0)
 		child_fail(&plan, &err);
 	if (sethostname(plan.hostname, strlen(plan.hostname)) < 0)
 		child_failf(&plan, errno, "set hostname '%s'", plan.hostname);
-	int r = plan.new_net ? bring_lo_up() : 0;
+	r = plan.new_net ? bring_lo_up() : 0;
 	if (r < 0)
 		child_failf(&plan, -r, "bring lo up");
 	/* a session keyring of its own: the caller's keys stay out of reach */

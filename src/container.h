@@ -19,6 +19,7 @@ struct sc_child_plan {
 	bool new_net;
 	bool privileged;
 	uint64_t cap_add, cap_drop;
+	int64_t time_offset_s;
 	int stdout_fd, stderr_fd; /* write ends for the command's output */
 	int sync_fd;              /* SOCK_SEQPACKET: the parent's go, with detached mount trees */
 	int report_fd;            /* O_CLOEXEC pipe: struct sc_report messages; EOF at exec */

@@ -252,6 +252,7 @@ static int start(struct run *run, struct sc_error *err)
 		.privileged = c->privileged,
 		.cap_add = c->cap_add,
 		.cap_drop = c->cap_drop,
+		.time_offset_s = c->time_offset_s,
 		.stdout_fd = run->pipes[SC_CAPTURE_STDOUT][1],
 		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],

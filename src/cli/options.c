@@ -39,6 +39,7 @@ enum {
 	OPT_PRIVILEGED,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
+	OPT_TIME_OFFSET,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
 	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
 	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
 	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "time-offset", required_argument, NULL, OPT_TIME_OFFSET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -100,6 +102,8 @@ const char *sc_cli_usage(void)
 	       "  --timeout SECONDS         SIGKILL the container after this long (default: 60; 0: never)\n"
 	       "  --output-limit BYTES      output kept per stream (default: 1048576)\n"
 	       "  --keep                    keep the run directory with the container's writes\n"
+	       "  --time-offset SECONDS     a time namespace: monotonic and boottime clocks moved by\n"
+	       "                            SECONDS (may be negative; CLOCK_REALTIME is never isolated)\n"
 	       "  --cap-add CAP, --cap-drop CAP\n"
 	       "                            keep or drop a capability (CAP_NET_ADMIN, net_admin, ALL)\n"
 	       "                            beyond docker's default set\n"
@@ -288,6 +292,15 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 	case 'h': o->command = SC_CLI_HELP; break;
 	case OPT_VERSION: o->command = SC_CLI_VERSION; break;
 	case OPT_PRIVILEGED: o->config.privileged = true; break;
+	case OPT_TIME_OFFSET: {
+		char *end;
+		errno = 0;
+		long long v = strtoll(arg, &end, 10);
+		if (errno || end == arg || *end || v == 0 || v > 10LL * 365 * 86400 || v < -10LL * 365 * 86400)
+			return sc_error_setf(err, EINVAL, "--time-offset '%s': expected a non-zero whole number of seconds", arg);
+		o->config.time_offset_s = v;
+		break;
+	}
 	case OPT_CAP_ADD:
 	case OPT_CAP_DROP: {
 		uint64_t mask;
