@@ -40,6 +40,7 @@ struct sc_config {
 	const char *const *argv;      /* command and arguments, NULL-terminated; argv[0] looked up in PATH */
 	const char *const *env;       /* NAME=VALUE added to the fixed environment, NULL-terminated, or NULL */
 	const char *hostname;         /* NULL: "simpcon" */
+	const char *domainname;       /* NIS domain name inside; NULL: left as the new namespace has it */
 	const char *chdir;            /* working directory inside; NULL: "/" */
 	const struct sc_mount *mounts;
 	size_t n_mounts;

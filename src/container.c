@@ -180,6 +180,8 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 		child_fail(&plan, &err);
 	if (sethostname(plan.hostname, strlen(plan.hostname)) < 0)
 		child_failf(&plan, errno, "set hostname '%s'", plan.hostname);
+	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)) < 0)
+		child_failf(&plan, errno, "set domainname '%s'", plan.domainname);
 	r = plan.new_net ? bring_lo_up() : 0;
 	if (r < 0)
 		child_failf(&plan, -r, "bring lo up");

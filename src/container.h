@@ -11,6 +11,7 @@
 struct sc_child_plan {
 	struct sc_mount_plan mounts;
 	const char *hostname;
+	const char *domainname;
 	const char *chdir;
 	char *const *argv;
 	char *const *envp;

@@ -56,6 +56,8 @@ static int validate(const struct sc_config *c, struct sc_error *err)
 		return sc_error_setf(err, ENOENT, "fixture root '%s' is not a directory", c->rootfs ? c->rootfs : "(none)");
 	if (c->hostname && (strlen(c->hostname) == 0 || strlen(c->hostname) > 64))
 		return sc_error_setf(err, EINVAL, "hostname '%s' must be 1 to 64 characters", c->hostname);
+	if (c->domainname && strlen(c->domainname) > 64)
+		return sc_error_setf(err, EINVAL, "domainname '%s' must be at most 64 characters", c->domainname);
 	if (c->n_mounts > SC_MAX_MOUNTS)
 		return sc_error_setf(err, E2BIG, "%zu mounts asked, at most %d are supported", c->n_mounts, SC_MAX_MOUNTS);
 	for (size_t i = 0; i < c->n_mounts; i++) {
@@ -243,6 +245,7 @@ static int start(struct run *run, struct sc_error *err)
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
 			    .privileged = c->privileged },
 		.hostname = run->expect.hostname,
+		.domainname = c->domainname,
 		.chdir = c->chdir,
 		.argv = (char *const *)c->argv,
 		.envp = run->envp,

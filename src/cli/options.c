@@ -40,6 +40,7 @@ enum {
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_TIME_OFFSET,
+	OPT_DOMAINNAME,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,7 @@ static const struct option long_options[] = {
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
 	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
@@ -78,11 +80,17 @@ static const struct option long_options[] = {
 const char *sc_cli_usage(void)
 {
 	return "usage: simpcon-test run [OPTIONS] [--] CMD [ARG...]\n"
+	       "       simpcon-test check [--busybox PATH] [--privileged] [-q|-v]\n"
 	       "       simpcon-test --help | --version\n"
 	       "\n"
 	       "Runs CMD as PID 1 of a container with new user, pid, mount, uts, ipc, cgroup and net\n"
 	       "namespaces, on a busybox root filesystem, and prints TAP: one point per isolation\n"
 	       "check, then one per expectation.\n"
+	       "\n"
+	       "check verifies on the running kernel, in real containers and from the host, every\n"
+	       "isolation and hardening property: one TAP point each, SKIP with the reason where the\n"
+	       "kernel lacks a feature. With --privileged it checks a privileged container, whose\n"
+	       "hardening points then fail.\n"
 	       "\n"
 	       "Fixture:\n"
 	       "  --busybox PATH            busybox binary (default: $SIMPCON_BUSYBOX, configure's\n"
@@ -92,6 +100,7 @@ const char *sc_cli_usage(void)
 	       "                            /var/cache/simpcon for root)\n"
 	       "Container:\n"
 	       "  --hostname NAME           hostname inside (default: simpcon)\n"
+	       "  --domainname NAME         NIS domain name inside\n"
 	       "  --bind SRC[:DST][:ro]     bind-mount host path SRC at DST (default DST = SRC)\n"
 	       "  --ro-bind SRC DST         the same, read-only\n"
 	       "  --tmpfs DST               a fresh tmpfs at DST\n"
@@ -245,6 +254,7 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 		break;
 	case OPT_CACHE: o->cache_dir = arg; break;
 	case OPT_HOSTNAME: o->config.hostname = arg; break;
+	case OPT_DOMAINNAME: o->config.domainname = arg; break;
 	case OPT_BIND: return parse_bind(o, arg, false, "--bind", err);
 	case OPT_TMPFS:
 		if (arg[0] != '/')
@@ -335,7 +345,10 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 	int first = 1;
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		first = 2;
-	else if (argc > 1 && argv[1][0] != '-')
+	else if (argc > 1 && !strcmp(argv[1], "check")) {
+		first = 2;
+		o->command = SC_CLI_CHECK;
+	} else if (argc > 1 && argv[1][0] != '-')
 		return sc_error_setf(err, EINVAL, "unknown command '%s' (see simpcon-test --help)", argv[1]);
 	/* "+": options end at CMD, so the command's own options stay its own */
 	optind = 0;
@@ -364,6 +377,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (r < 0)
 			return r;
 	}
+	if (o->command == SC_CLI_CHECK && optind < sub_argc)
+		return sc_error_setf(err, EINVAL, "check takes no command ('%s'): see simpcon-test --help", sub_argv[optind]);
 	if (o->command != SC_CLI_RUN)
 		return 0;
 	if (first == 1)

@@ -10,6 +10,7 @@ enum sc_cli_command {
 	SC_CLI_RUN,
 	SC_CLI_HELP,
 	SC_CLI_VERSION,
+	SC_CLI_CHECK,
 };
 
 struct sc_cli_options {

@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "options.h"
 #include "report.h"
 #include "simpcon.h"
@@ -42,10 +43,47 @@ static int harness_failed(struct sc_tap *tap, const struct sc_error *err)
 	return EXIT_HARNESS;
 }
 
+/* The busybox fixture, unless --rootfs gave a root. */
+static int fixture(struct sc_cli_options *o, struct sc_fixture **ret, struct sc_error *err)
+{
+	*ret = NULL;
+	if (o->config.rootfs)
+		return 0;
+	int r = sc_fixture_busybox(o->busybox, o->cache_dir, ret, err);
+	if (r < 0)
+		return r;
+	o->config.rootfs = sc_fixture_root(*ret);
+	if (o->verbosity == SC_VERBOSITY_VERBOSE)
+		fprintf(stderr, "simpcon-test: fixture '%s'\n", o->config.rootfs);
+	return 0;
+}
+
+static int check(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	struct sc_fixture *fx = NULL;
+	struct sc_tap tap;
+	unsigned failed = 0;
+	sc_tap_init(&tap, STDOUT_FILENO);
+	sc_tap_version(&tap);
+	sc_tap_plan(&tap, sc_check_count());
+	sc_tap_flush(&tap);
+	if (fixture(o, &fx, &err) < 0)
+		return harness_failed(&tap, &err);
+	struct sc_check_options options = { .rootfs = o->config.rootfs, .privileged = o->config.privileged,
+					    .verbosity = o->verbosity };
+	int r = sc_check_suite(&tap, &options, &failed, &err);
+	sc_fixture_free(fx);
+	if (r < 0)
+		return harness_failed(&tap, &err);
+	sc_tap_release(&tap);
+	return tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
+}
+
 static int run(struct sc_cli_options *o)
 {
 	struct sc_error err = { 0 };
-	struct sc_fixture *fixture = NULL;
+	struct sc_fixture *fx = NULL;
 	struct sc_result *result = NULL;
 	struct sc_tap tap;
 	sc_tap_init(&tap, STDOUT_FILENO);
@@ -53,19 +91,14 @@ static int run(struct sc_cli_options *o)
 	/* the plan comes first: a crash later reads as missing points, never as a pass */
 	sc_tap_plan(&tap, sc_report_count(&o->expect));
 	sc_tap_flush(&tap);
-	if (!o->config.rootfs) {
-		if (sc_fixture_busybox(o->busybox, o->cache_dir, &fixture, &err) < 0)
-			return harness_failed(&tap, &err);
-		o->config.rootfs = sc_fixture_root(fixture);
-		if (o->verbosity == SC_VERBOSITY_VERBOSE)
-			fprintf(stderr, "simpcon-test: fixture '%s'\n", o->config.rootfs);
-	}
+	if (fixture(o, &fx, &err) < 0)
+		return harness_failed(&tap, &err);
 	o->config.cancel_fd = cancel_fd();
 	int r = sc_run(&o->config, &result, &err);
 	if (o->config.cancel_fd >= 0)
 		close(o->config.cancel_fd);
 	if (r < 0) {
-		sc_fixture_free(fixture);
+		sc_fixture_free(fx);
 		return harness_failed(&tap, &err);
 	}
 	unsigned failed = sc_report_write(&tap, result, &o->expect, o->name, o->verbosity);
@@ -74,7 +107,7 @@ static int run(struct sc_cli_options *o)
 	sc_tap_release(&tap);
 	int status = tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
 	sc_result_free(result);
-	sc_fixture_free(fixture);
+	sc_fixture_free(fx);
 	return status;
 }
 
@@ -92,6 +125,7 @@ int main(int argc, char **argv)
 	case SC_CLI_HELP: fputs(sc_cli_usage(), stdout); break;
 	case SC_CLI_VERSION: puts(PACKAGE_STRING); break;
 	case SC_CLI_RUN: status = run(&options); break;
+	case SC_CLI_CHECK: status = check(&options); break;
 	}
 	sc_cli_options_release(&options);
 	return status;

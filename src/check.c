@@ -1,0 +1,550 @@
+/* check.c - the kernel check suite: isolation and hardening, each property observed, never
+ * assumed. Most properties come from one survey container printing "key=value" lines; the
+ * ones that need the host to act (a mount, a listener, IPC objects) get a container each. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "caps.h"
+#include "check.h"
+#include "error.h"
+#include "run.h"
+#include "util.h"
+
+/* An fd the harness leaves open without O_CLOEXEC, to see whether it reaches the command. */
+#define SC_CHECK_LEAK_FD 42
+
+struct point {
+	enum sc_verdict verdict;
+	char detail[256];
+};
+
+struct suite {
+	const struct sc_check_options *options;
+	struct sc_result *survey;
+	char tmp[64];
+	struct sc_error *err;
+};
+
+typedef int (*check_fn)(struct suite *s, struct point *p);
+
+static void say(struct point *p, enum sc_verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(struct point *p, enum sc_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	p->verdict = v;
+	vsnprintf(p->detail, sizeof(p->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* Runs argv (NULL-terminated) in a container shaped by the suite's options plus extra. */
+static int run_in(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg0, ...)
+{
+	const char *argv[16];
+	va_list ap;
+	size_t n = 0;
+	va_start(ap, arg0);
+	for (const char *a = arg0; a && n < SC_ELEMENTSOF(argv) - 1; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	struct sc_config c = extra ? *extra : (struct sc_config)SC_CONFIG_INIT;
+	c.rootfs = s->options->rootfs;
+	c.argv = argv;
+	c.timeout_ms = 10000;
+	c.privileged = c.privileged || s->options->privileged;
+	return sc_run(&c, ret, s->err);
+}
+
+/* The value of "key=" in the survey's output, or "" (copied into buf). */
+static const char *value(struct suite *s, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *out = sc_result_stdout(s->survey, NULL, NULL);
+	buf[0] = '\0';
+	for (const char *line = out; *line;) {
+		const char *end = strchrnul(line, '\n');
+		if ((size_t)(end - line) > klen && !strncmp(line, key, klen) && line[klen] == '=') {
+			snprintf(buf, size, "%.*s", (int)(end - line - klen - 1), line + klen + 1);
+			break;
+		}
+		line = *end ? end + 1 : end;
+	}
+	return buf;
+}
+
+/* A point that passes when the survey's key has exactly the wanted value. */
+static void expect_value(struct suite *s, struct point *p, const char *key, const char *want, const char *what)
+{
+	char got[200];
+	value(s, key, got, sizeof(got));
+	if (!strcmp(got, want))
+		say(p, SC_VERDICT_PASS, "%s: %s", what, got);
+	else
+		say(p, SC_VERDICT_FAIL, "%s: expected '%s', got '%s'", what, want, got);
+}
+
+static const char survey_script[] =
+	"set -- /proc/[0-9]*; echo \"procs=$*\"\n"
+	"echo up=$(cd /.. && pwd)\n"
+	"if [ \"$(ls -a /proc/1/root/)\" = \"$(ls -a /)\" ]; then echo proc1root=same; else echo proc1root=differs; fi\n"
+	"echo setgroups=$(cat /proc/self/setgroups)\n"
+	"echo sockets=$(( $(grep -vc '^Num' /proc/net/unix) + $(cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp "
+	"/proc/net/udp6 2>/dev/null | grep -vc local_address) ))\n"
+	"(echo '|/bin/false' >/proc/sys/kernel/core_pattern) 2>/dev/null && echo core_pattern=written || echo "
+	"core_pattern=denied\n"
+	"if [ -e /proc/1/fd/42 ]; then echo fd42=leaked; else echo fd42=closed; fi\n"
+	"echo session=$(cut -d' ' -f6,7 /proc/1/stat)\n"
+	"echo nnp=$(grep NoNewPrivs /proc/1/status | cut -f2)\n"
+	"echo proc_sys=$(grep ' /proc/sys ' /proc/self/mountinfo | cut -d' ' -f6 | cut -d, -f1)\n"
+	"echo masked=$(cat /proc/keys /proc/timer_list 2>/dev/null | wc -c)\n"
+	"echo sys=$(ls -A /sys | wc -l)\n"
+	"echo dev=$(ls /dev | tr '\\n' ' ')\n"
+	"mknod /tmp/node c 1 3 2>/dev/null && echo mknod=made || echo mknod=denied\n"
+	"echo capbnd=$(grep CapBnd /proc/1/status | cut -f2)\n"
+	"mount -t tmpfs none /mnt 2>/dev/null && echo mount=made || echo mount=denied\n"
+	"unshare -U true 2>/dev/null && echo userns=made || echo userns=denied\n"
+	"echo exe=$(readlink /proc/1/exe)\n";
+
+static int survey(struct suite *s)
+{
+	/* the leak probe: an fd without O_CLOEXEC, as tap-driver leaves its log on fd 3 */
+	int leak = dup2(STDERR_FILENO, SC_CHECK_LEAK_FD);
+	int r = run_in(s, NULL, &s->survey, "sh", "-c", survey_script, NULL);
+	if (leak >= 0)
+		close(leak);
+	return r;
+}
+
+static int check_pid1(struct suite *s, struct point *p)
+{
+	const char *detail;
+	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_PID, &detail);
+	say(p, v, "%s", detail);
+	return 0;
+}
+
+static int check_pid_procs(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "procs", "/proc/1", "processes in /proc");
+	return 0;
+}
+
+static int check_pid_sigkill(struct suite *s, struct point *p)
+{
+	struct sc_result *res = NULL;
+	int r = run_in(s, NULL, &res, "sh", "-c", "kill -KILL 1; echo alive", NULL);
+	if (r < 0)
+		return r;
+	bool alive = sc_expect_text_matches("alive", sc_result_stdout(res, NULL, NULL), res->out.len);
+	say(p, alive ? SC_VERDICT_PASS : SC_VERDICT_FAIL, alive ? "PID 1 ignored SIGKILL from inside" : "PID 1 died of its own SIGKILL");
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_pid_survivors(struct suite *s, struct point *p)
+{
+	struct sc_result *res = NULL;
+	int r = run_in(s, NULL, &res, "sh", "-c", "sleep 1000 & sleep 1000 & sleep 1000 & echo started", NULL);
+	if (r < 0)
+		return r;
+	const char *detail;
+	enum sc_verdict v = sc_result_check(res, SC_CHECK_PID, &detail);
+	/* the host's scan of /proc after PID 1 ended is the observation that counts */
+	say(p, v == SC_VERDICT_PASS && strstr(detail, "no process survives") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+	    "3 background sleeps, then PID 1 exits: %s", detail);
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_uts(struct suite *s, struct point *p)
+{
+	char host_before[256] = "", host_after[256] = "";
+	_cleanup_free_ char *dom_before = NULL, *dom_after = NULL;
+	(void)gethostname(host_before, sizeof(host_before) - 1);
+	(void)sc_read_file("/proc/sys/kernel/domainname", &dom_before, NULL);
+	/* the domain name is set by PID 1 before exec, the hostname again by the command */
+	struct sc_config c = SC_CONFIG_INIT;
+	c.domainname = "sc-domain";
+	c.cap_add = SC_CAP_BIT(21); /* CAP_SYS_ADMIN, for sethostname */
+	struct sc_result *res = NULL;
+	int r = run_in(s, &c, &res, "sh", "-c",
+		       "hostname sc-changed && echo \"$(uname -n) $(cat /proc/sys/kernel/domainname)\"", NULL);
+	if (r < 0)
+		return r;
+	(void)gethostname(host_after, sizeof(host_after) - 1);
+	(void)sc_read_file("/proc/sys/kernel/domainname", &dom_after, NULL);
+	bool inside = sc_expect_text_matches("sc-changed sc-domain", sc_result_stdout(res, NULL, NULL), res->out.len);
+	bool host = !strcmp(host_before, host_after) && dom_before && dom_after && !strcmp(dom_before, dom_after);
+	if (inside && host)
+		say(p, SC_VERDICT_PASS, "set inside to sc-changed/sc-domain; host still '%s'", host_after);
+	else
+		say(p, SC_VERDICT_FAIL, "inside set: %s; host unchanged: %s", inside ? "yes" : "no", host ? "yes" : "no");
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_mount_table(struct suite *s, struct point *p)
+{
+	const char *detail;
+	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_MOUNT, &detail);
+	say(p, v, "%s", detail);
+	return 0;
+}
+
+/* A mount made on the host after the container started, under a directory bound into it,
+ * must not appear inside: the container's mounts are private, not slaves of the host's. */
+static int check_mount_propagation(struct suite *s, struct point *p)
+{
+	if (geteuid() != 0) {
+		say(p, SC_VERDICT_SKIP, "mounting on the host needs root");
+		return 0;
+	}
+	char dir[128], sub[160], ready[160];
+	snprintf(dir, sizeof(dir), "%s/prop", s->tmp);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	if (mkdir(dir, 0755) < 0 || mkdir(sub, 0755) < 0)
+		return sc_error_set(s->err, errno, "create '%s'", sub);
+	pid_t helper = fork();
+	if (helper < 0)
+		return sc_error_set(s->err, errno, "fork");
+	if (helper == 0) {
+		usleep(100000);
+		int ok = mount("tmpfs", sub, "tmpfs", 0, "size=4k") == 0;
+		close(open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		_exit(ok ? 0 : 1);
+	}
+	struct sc_mount m = { .source = dir, .dest = "/x" };
+	struct sc_config c = SC_CONFIG_INIT;
+	c.mounts = &m;
+	c.n_mounts = 1;
+	struct sc_result *res = NULL;
+	int r = run_in(s, &c, &res, "sh", "-c",
+		       "n=0; while [ ! -e /x/ready ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; "
+		       "echo seen=$(grep -c ' /x/sub ' /proc/self/mountinfo)",
+		       NULL);
+	int status = 0;
+	(void)waitpid(helper, &status, 0);
+	(void)umount2(sub, MNT_DETACH);
+	if (r < 0)
+		return r;
+	bool mounted = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	bool unseen = sc_expect_text_matches("seen=0", sc_result_stdout(res, NULL, NULL), res->out.len);
+	if (!mounted)
+		say(p, SC_VERDICT_FAIL, "could not mount on the host to test propagation");
+	else
+		say(p, unseen ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "host mount on the bound directory %s inside",
+		    unseen ? "not visible" : "VISIBLE");
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_mount_escape(struct suite *s, struct point *p)
+{
+	char up[64], root[64];
+	value(s, "up", up, sizeof(up));
+	value(s, "proc1root", root, sizeof(root));
+	bool ok = !strcmp(up, "/") && !strcmp(root, "same");
+	say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "cd /.. gives '%s'; /proc/1/root is %s /", up,
+	    !strcmp(root, "same") ? "the container's" : "not the container's");
+	return 0;
+}
+
+static int check_user_map(struct suite *s, struct point *p)
+{
+	const char *detail;
+	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_USER, &detail);
+	say(p, v, "%s", detail);
+	return 0;
+}
+
+static int check_setgroups(struct suite *s, struct point *p)
+{
+	/* run by a user the kernel requires "deny" before an unprivileged gid_map */
+	expect_value(s, p, "setgroups", geteuid() == 0 ? "allow" : "deny", "setgroups");
+	return 0;
+}
+
+static int check_net_lo(struct suite *s, struct point *p)
+{
+	const char *detail;
+	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_NET, &detail);
+	say(p, v, "%s", detail);
+	return 0;
+}
+
+static int check_net_sockets(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "sockets", "0", "unix, tcp and udp sockets listed");
+	return 0;
+}
+
+static int check_net_listener(struct suite *s, struct point *p)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return sc_error_set(s->err, errno, "listen on 127.0.0.1");
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "echo probe | nc -w 1 127.0.0.1 %u && echo connected || echo refused",
+		 (unsigned)ntohs(a.sin_port));
+	struct sc_result *res = NULL;
+	int r = run_in(s, NULL, &res, "sh", "-c", cmd, NULL);
+	if (r < 0)
+		return r;
+	int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	bool refused = conn < 0 && sc_expect_text_matches("refused", sc_result_stdout(res, NULL, NULL), res->out.len);
+	if (conn >= 0)
+		close(conn);
+	say(p, refused ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "host listener on 127.0.0.1:%u %s", (unsigned)ntohs(a.sin_port),
+	    refused ? "unreachable" : "REACHED");
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_ipc(struct suite *s, struct point *p)
+{
+	char qname[64];
+	snprintf(qname, sizeof(qname), "/simpcon-check-%d", (int)getpid());
+	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	int sem = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 16 };
+	mqd_t mq = mq_open(qname, O_CREAT | O_RDWR | O_CLOEXEC, 0600, &attr);
+	struct sc_config c = SC_CONFIG_INIT;
+	c.cap_add = SC_CAP_BIT(21); /* CAP_SYS_ADMIN, to mount the container's own mqueue fs */
+	struct sc_result *res = NULL;
+	int r = run_in(s, &c, &res, "sh", "-c",
+		       "echo sysv=$(cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | grep -vc '^ *key'); "
+		       "mkdir -p /tmp/mq && mount -t mqueue none /tmp/mq && echo mq=$(ls -A /tmp/mq | wc -l)",
+		       NULL);
+	bool made = shm >= 0 && sem >= 0 && msg >= 0 && mq != (mqd_t)-1;
+	if (shm >= 0)
+		(void)shmctl(shm, IPC_RMID, NULL);
+	if (sem >= 0)
+		(void)semctl(sem, 0, IPC_RMID);
+	if (msg >= 0)
+		(void)msgctl(msg, IPC_RMID, NULL);
+	if (mq != (mqd_t)-1) {
+		mq_close(mq);
+		mq_unlink(qname);
+	}
+	if (r < 0)
+		return r;
+	bool unseen = sc_expect_text_matches("sysv=0\nmq=0", sc_result_stdout(res, NULL, NULL), res->out.len);
+	if (!made)
+		say(p, SC_VERDICT_FAIL, "could not create IPC objects on the host to compare");
+	else
+		say(p, unseen ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		    "host shm, sem, msg and mqueue '%s' %s inside", qname, unseen ? "not visible" : "VISIBLE");
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_cgroup(struct suite *s, struct point *p)
+{
+	const char *detail;
+	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_CGROUP, &detail);
+	say(p, v, "%s", detail);
+	return 0;
+}
+
+static int check_time(struct suite *s, struct point *p)
+{
+	if (access("/proc/self/ns/time", F_OK) < 0) {
+		say(p, SC_VERDICT_SKIP, "no time namespaces: Linux 5.6+ with CONFIG_TIME_NS");
+		return 0;
+	}
+	struct sc_config c = SC_CONFIG_INIT;
+	c.time_offset_s = 1000000;
+	struct sc_result *res = NULL;
+	_cleanup_free_ char *before = NULL, *after = NULL;
+	(void)sc_read_file("/proc/uptime", &before, NULL);
+	int r = run_in(s, &c, &res, "cat", "/proc/uptime", NULL);
+	if (r < 0)
+		return r;
+	(void)sc_read_file("/proc/uptime", &after, NULL);
+	double inside = strtod(sc_result_stdout(res, NULL, NULL), NULL);
+	double host0 = before ? strtod(before, NULL) : -1, host1 = after ? strtod(after, NULL) : -1;
+	bool moved = inside >= host0 + 1000000 - 1 && inside <= host1 + 1000000 + 1;
+	bool host = host0 >= 0 && host1 < host0 + 100;
+	say(p, moved && host ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "uptime inside %.0f s, host %.0f s (offset 1000000)",
+	    inside, host1);
+	sc_result_free(res);
+	return 0;
+}
+
+static int check_core_pattern(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "core_pattern", "denied", "writing the host's /proc/sys/kernel/core_pattern");
+	return 0;
+}
+
+static int check_fds(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "fd42", "closed", "the harness's fd 42 (no O_CLOEXEC) inside");
+	return 0;
+}
+
+static int check_session(struct suite *s, struct point *p)
+{
+	/* session id 1 (a session of its own) and tty_nr 0: TIOCSTI has no terminal to inject into */
+	expect_value(s, p, "session", "1 0", "session id and controlling tty of PID 1");
+	return 0;
+}
+
+static int check_nnp(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "nnp", "1", "NoNewPrivs");
+	return 0;
+}
+
+static int check_proc_sys(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "proc_sys", "ro", "/proc/sys mount options");
+	return 0;
+}
+
+static int check_proc_masked(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "masked", "0", "bytes readable from /proc/keys and /proc/timer_list");
+	return 0;
+}
+
+static int check_sys(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "sys", "0", "entries in /sys");
+	return 0;
+}
+
+static int check_dev(struct suite *s, struct point *p)
+{
+	char dev[256], mknod_result[32];
+	value(s, "dev", dev, sizeof(dev));
+	value(s, "mknod", mknod_result, sizeof(mknod_result));
+	bool ok = !strcmp(dev, "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero") &&
+		  !strcmp(mknod_result, "denied");
+	say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "/dev: %s; mknod %s", dev, mknod_result);
+	return 0;
+}
+
+static int check_caps(struct suite *s, struct point *p)
+{
+	char bnd[32], mnt[32], want[32];
+	value(s, "capbnd", bnd, sizeof(bnd));
+	value(s, "mount", mnt, sizeof(mnt));
+	snprintf(want, sizeof(want), "%016llx", (unsigned long long)SC_CAPS_DEFAULT);
+	bool ok = !strcmp(bnd, want) && !strcmp(mnt, "denied");
+	say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "bounding set %s (default %s); mount without CAP_SYS_ADMIN %s",
+	    bnd, want, mnt);
+	return 0;
+}
+
+static int check_nested_userns(struct suite *s, struct point *p)
+{
+	expect_value(s, p, "userns", "denied", "unshare -U inside");
+	return 0;
+}
+
+static int check_exe(struct suite *s, struct point *p)
+{
+	/* CVE-2019-5736: a runtime that stays as PID 1 lets the container overwrite it through
+	 * /proc/1/exe; here PID 1 is the command itself */
+	expect_value(s, p, "exe", "/bin/busybox", "/proc/1/exe");
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	check_fn fn;
+} points[] = {
+	{ "pid: the command is PID 1 with parent 0", check_pid1 },
+	{ "pid: only the container's processes in /proc", check_pid_procs },
+	{ "pid: PID 1 survives SIGKILL sent from inside", check_pid_sigkill },
+	{ "pid: no process survives when PID 1 exits", check_pid_survivors },
+	{ "uts: hostname and domainname set inside stay inside", check_uts },
+	{ "mount: only the container's mounts, none shared with the host", check_mount_table },
+	{ "mount: a host mount made after start is invisible inside", check_mount_propagation },
+	{ "mount: .. from / and /proc/1/root lead nowhere outside", check_mount_escape },
+	{ "user: uid and gid maps as configured, root never host root", check_user_map },
+	{ "user: setgroups as expected", check_setgroups },
+	{ "net: only lo, and it is up", check_net_lo },
+	{ "net: no host sockets visible", check_net_sockets },
+	{ "net: a host listener on 127.0.0.1 is unreachable", check_net_listener },
+	{ "ipc: host System V objects and POSIX queues invisible", check_ipc },
+	{ "cgroup: every hierarchy at the namespace root", check_cgroup },
+	{ "time: monotonic and boottime moved inside, not on the host", check_time },
+	{ "hardening: host /proc/sys/kernel/core_pattern not writable", check_core_pattern },
+	{ "hardening: no inherited fd beyond 0-2", check_fds },
+	{ "hardening: a session of its own, no controlling terminal", check_session },
+	{ "hardening: no_new_privs is set", check_nnp },
+	{ "hardening: /proc/sys is read-only", check_proc_sys },
+	{ "hardening: /proc/keys and /proc/timer_list are masked", check_proc_masked },
+	{ "hardening: /sys is not mounted", check_sys },
+	{ "hardening: /dev holds only the minimal nodes, mknod fails", check_dev },
+	{ "hardening: capabilities limited to the default set", check_caps },
+	{ "hardening: nested user namespaces are denied", check_nested_userns },
+	{ "hardening: PID 1 is the command, not a host binary", check_exe },
+};
+
+unsigned sc_check_count(void)
+{
+	return SC_ELEMENTSOF(points);
+}
+
+static void write_point(struct sc_tap *tap, const char *name, const struct point *p, enum sc_verbosity v)
+{
+	if (p->verdict == SC_VERDICT_SKIP) {
+		sc_tap_point(tap, true, name, SC_TAP_SKIP, p->detail);
+		return;
+	}
+	sc_tap_point(tap, p->verdict == SC_VERDICT_PASS, name, SC_TAP_NONE, NULL);
+	if (p->verdict != SC_VERDICT_PASS || v != SC_VERBOSITY_QUIET) {
+		sc_tap_yaml_begin(tap);
+		sc_tap_yaml_string(tap, "observed", p->detail);
+		sc_tap_yaml_end(tap);
+	}
+}
+
+int sc_check_suite(struct sc_tap *tap, const struct sc_check_options *options, unsigned *ret_failed,
+		   struct sc_error *err)
+{
+	struct suite s = { .options = options, .err = err };
+	const char *tmpdir = getenv("TMPDIR");
+	snprintf(s.tmp, sizeof(s.tmp), "%s/simpcon-check-XXXXXX", tmpdir && *tmpdir && strlen(tmpdir) < 32 ? tmpdir : "/tmp");
+	if (!mkdtemp(s.tmp))
+		return sc_error_set(err, errno, "create a directory in '%s'", s.tmp);
+	unsigned failed = 0;
+	int r = survey(&s);
+	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(points); i++) {
+		struct point p = { .verdict = SC_VERDICT_FAIL };
+		r = points[i].fn(&s, &p);
+		if (r < 0)
+			break;
+		failed += p.verdict == SC_VERDICT_FAIL;
+		write_point(tap, points[i].name, &p, options->verbosity);
+	}
+	sc_result_free(s.survey);
+	(void)sc_rm_rf(s.tmp);
+	*ret_failed = failed;
+	return r;
+}

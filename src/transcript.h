@@ -1,0 +1,150 @@
+/* transcript.h - cram-style transcript files (*.t): parse, script, split, compare, report, update.
+ *
+ * The format (see DESIGN.md, "Transcript files"; the convention of cram, prysk and dune):
+ *   - a line that does not start with two spaces is a comment; "simpcon: OPTIONS" at the start
+ *     of a line carries container options for the whole file (kept raw, split by
+ *     sc_transcript_split_options);
+ *   - "  $ CMD" starts a command, "  > MORE" right after it continues it (a multi-line command);
+ *   - the "  " lines that follow are its expected output (stdout and stderr merged), up to the
+ *     next command or comment; "  " alone is an empty line;
+ *   - "  [N]" is the expected exit status (0 when absent), the command's last expected line;
+ *   - an expected line may end in " (re)" (a POSIX extended regex matching the whole line),
+ *     " (glob)" ('*' any bytes, '?' one byte, '\' escaping '*', '?' or '\', as cram) or
+ *     " (esc)" (the bytes written with \\ \t \r \n and \xNN escapes);
+ *   - before that suffix, " (no-eol)" marks the output's last line when it has no final newline
+ *     (so "foo (no-eol) (esc)" and "fo* (no-eol) (glob)" are valid, as cram writes them).
+ *
+ * Running: sc_transcript_script makes one busybox sh script that runs every command in one shell
+ * session and prints a marker line after each; the runner executes it (as `sh -c SCRIPT` or
+ * `sh FILE`, never on stdin, which the commands may read) and hands the merged output to
+ * sc_transcript_split_output. Nothing here touches containers or prints. */
+#pragma once
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "simpcon.h"
+#include "tap.h"
+
+enum sc_transcript_kind {
+	SC_TRANSCRIPT_LITERAL,
+	SC_TRANSCRIPT_ESC,
+	SC_TRANSCRIPT_RE,
+	SC_TRANSCRIPT_GLOB,
+};
+
+/* One expected output line. */
+struct sc_transcript_expect {
+	enum sc_transcript_kind kind;
+	char *raw;     /* the line as written, without its two-space indent */
+	char *text;    /* literal and esc: the bytes expected; re and glob: the pattern */
+	size_t len;    /* of text (an esc line may hold NUL bytes) */
+	bool no_eol;   /* " (no-eol)": the output's last line, without a final newline */
+	unsigned line; /* in the file, from 1 */
+	regex_t re;    /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE */
+};
+
+struct sc_transcript_command {
+	char *text;             /* the command's lines joined by '\n', without a final newline */
+	unsigned line;          /* of the "  $ " line */
+	unsigned command_end;   /* of its last "  > " line (line when there is none) */
+	unsigned end;           /* of its last expected line (command_end when there is none) */
+	struct sc_transcript_expect *expected;
+	size_t n_expected;
+	int exit_status;        /* expected; 0 unless "  [N]" */
+	unsigned status_line;   /* of "  [N]", 0 when absent */
+};
+
+/* A "simpcon:" line: the text after "simpcon:", leading blanks removed. */
+struct sc_transcript_option {
+	char *text;
+	unsigned line;
+};
+
+struct sc_transcript {
+	char *path;
+	char *text; /* a copy of the file, for sc_transcript_update */
+	size_t len;
+	struct sc_transcript_option *options;
+	size_t n_options;
+	struct sc_transcript_command *commands;
+	size_t n_commands;
+};
+
+/* One line of a command's actual output. */
+struct sc_transcript_line {
+	char *text;  /* NUL-terminated after len bytes; may hold NUL bytes */
+	size_t len;
+	bool no_eol; /* the output's last line had no final newline */
+};
+
+/* What happened to one command. */
+struct sc_transcript_outcome {
+	bool ran;        /* its marker was seen: exit_status and lines are complete */
+	bool started;    /* not ran, but the first after the last marker: it was running when the
+			    shell ended (killed, exit, syntax error); lines hold its partial output */
+	int exit_status;
+	struct sc_transcript_line *lines;
+	size_t n_lines;
+};
+
+struct sc_transcript_result {
+	struct sc_transcript_outcome *outcomes; /* one per command */
+	size_t n_outcomes;
+};
+
+/* Parses a transcript; path names it in error messages ("t/foo.t:12: expected output before any
+ * command"). text need not be NUL-terminated. Regexes are compiled and option lines checked
+ * for unterminated quotes here, so later steps cannot fail on the file's content. Returns 0,
+ * -EINVAL on a format error, or -ENOMEM. */
+int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
+			struct sc_error *err);
+struct sc_transcript *sc_transcript_free(struct sc_transcript *t); /* accepts NULL */
+
+/* Splits an option line's text into words as the shell would, without any expansion: blanks
+ * separate words; '...' keeps everything literally; "..." keeps everything but a backslash
+ * before $ ` " \ or newline; elsewhere a backslash keeps the next character. *ret_argv is
+ * NULL-terminated, freed with sc_transcript_argv_free. -EINVAL on an unterminated quote or a
+ * trailing backslash, -ENOMEM. */
+int sc_transcript_split_options(const char *line, char ***ret_argv, struct sc_error *err);
+char **sc_transcript_argv_free(char **argv); /* accepts NULL */
+
+/* A fresh random marker for sc_transcript_script: "simpcon-" and 32 hex digits. */
+int sc_transcript_marker_new(char **ret_marker);
+
+/* The busybox sh script running every command of t in order, in one shell session, stderr
+ * merged into stdout, printing "\nMARKER INDEX STATUS\n" after command INDEX (from 0). marker
+ * must be unguessable by the commands and made of [A-Za-z0-9_.-] (else -EINVAL). */
+int sc_transcript_script(const struct sc_transcript *t, const char *marker, char **ret_script);
+
+/* Splits the script's output into one outcome per command. A marker counts only when it stands
+ * on its own line, carries the next index and a status, so commands printing lookalikes cannot
+ * shift the split. Commands after the last marker are not run. Returns 0 or -ENOMEM. */
+int sc_transcript_split_output(const struct sc_transcript *t, const char *marker, const char *out, size_t len,
+			       struct sc_transcript_result **ret, struct sc_error *err);
+struct sc_transcript_result *sc_transcript_result_free(struct sc_transcript_result *r); /* accepts NULL */
+
+/* Whether a command ran with the expected exit status and output: as many lines as expected,
+ * each equal to (literal, esc) or matched by (re, glob) its expected line, " (no-eol)" alike. */
+bool sc_transcript_command_matches(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o);
+/* A unified diff ("--- expected", "+++ actual", hunks with 3 lines of context) of the
+ * command's expected lines against its actual ones, both as a transcript writes them (without
+ * the indent, "[N]" last for a non-zero status); an expected (re) or (glob) line that matches
+ * its actual line counts as equal, as cram does. *ret_diff is NULL when they match. Returns 0
+ * or -ENOMEM. */
+int sc_transcript_command_diff(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o,
+			       char **ret_diff);
+
+/* Writes one point per command ("FILE_LABEL:LINE: first line of the command"), with a YAML
+ * block holding the diff on a mismatch; a command that did not run is a failure. Writes no
+ * version line and no plan. Returns the number of failed points. */
+unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t, const struct sc_transcript_result *r,
+			      const char *file_label);
+
+/* The file's text with each run command's expected lines replaced by its actual output (as
+ * cram -i): comments, option and command lines kept, an expected line kept when it still
+ * matches its actual line, "  [N]" for a non-zero status, (esc) for lines that need it. The
+ * expected lines of commands that did not run are kept. Every line ends with '\n'. Returns 0
+ * or -ENOMEM. */
+int sc_transcript_update(const struct sc_transcript *t, const struct sc_transcript_result *r, char **ret_text);
