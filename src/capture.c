@@ -94,10 +94,10 @@ int sc_capture_run(struct sc_capture *c)
 				continue;
 			return -errno;
 		}
-		if (r == 0 && c->deadline_us && !c->timed_out) {
+		/* checked on every pass: a command that keeps its pipes full never lets poll time out */
+		if (c->deadline_us && !c->timed_out && sc_now_us() >= c->deadline_us) {
 			c->timed_out = true;
 			kill_container(c);
-			continue;
 		}
 		for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
 			if (p[s].revents) {

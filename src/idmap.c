@@ -25,8 +25,10 @@ int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_
 			memcpy(entry, line, n);
 			entry[n] = '\0';
 			/* "owner:start:count"; the owner may be a name or a number */
+			/* %lu takes "-1" too: only digits, and ranges inside 32 bits, count */
 			if (sscanf(entry, "%255[^:]:%lu:%lu", owner, &start, &count) == 3 && count > 0 &&
-			    start + count <= 0xffffffffUL &&
+			    strspn(entry + strlen(owner) + 1, "0123456789:") == n - strlen(owner) - 1 &&
+			    start <= 0xffffffffUL && count <= 0xffffffffUL && start + count <= 0xffffffffUL &&
 			    ((user_name && !strcmp(owner, user_name)) || !strcmp(owner, id_text))) {
 				*ret_start = (unsigned)start;
 				*ret_count = (unsigned)count;

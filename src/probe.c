@@ -368,21 +368,49 @@ static void host_finding(struct sc_report *report, enum sc_check check, bool ok,
 		report->verdict[check] = SC_VERDICT_FAIL;
 }
 
-void sc_probe_host_after(const struct sc_host_snapshot *snap, ino_t pid_ns, struct sc_report *report)
+bool sc_probe_check_host_mounts(const char *mountinfo, const char *const *paths, size_t n_paths, char *detail,
+				size_t size)
+{
+	struct sc_mount_table table;
+	if (sc_mountinfo_parse(mountinfo, &table) < 0) {
+		snprintf(detail, size, "host mount table unreadable");
+		return false;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < table.count && ok; i++)
+		for (size_t j = 0; j < n_paths && ok; j++) {
+			size_t n = strlen(paths[j]);
+			const char *mp = table.entries[i].mount_point;
+			if (n > 0 && !strncmp(mp, paths[j], n) && (mp[n] == '\0' || mp[n] == '/')) {
+				snprintf(detail, size, "mount '%s' of the run is left on the host", mp);
+				ok = false;
+			}
+		}
+	if (ok)
+		snprintf(detail, size, "no mount of the run on the host");
+	sc_mount_table_release(&table);
+	return ok;
+}
+
+void sc_probe_host_after(const struct sc_host_snapshot *snap, const char *const *paths, size_t n_paths, ino_t pid_ns,
+			 struct sc_report *report)
 {
 	char host[256] = "";
 	(void)gethostname(host, sizeof(host) - 1);
 	bool same = !strcmp(host, snap->hostname);
 	host_finding(report, SC_CHECK_HOSTNAME, same, same ? "host hostname unchanged" : "host hostname changed");
 
+	/* other processes may mount on the host meanwhile (make -j): what counts is that nothing
+	 * of this run's is mounted there */
 	_cleanup_free_ char *now = NULL;
-	bool unchanged = sc_read_file("/proc/self/mountinfo", &now, NULL) == 0 && snap->mountinfo &&
-			 !strcmp(now, snap->mountinfo);
-	host_finding(report, SC_CHECK_MOUNT, unchanged,
-		     unchanged ? "host mount table unchanged" : "host mount table changed during the run");
+	char what[SC_PROBE_DETAIL_MAX];
+	bool clean = sc_read_file("/proc/self/mountinfo", &now, NULL) == 0 &&
+		     sc_probe_check_host_mounts(now, paths, n_paths, what, sizeof(what));
+	if (clean && snap->mountinfo && strcmp(now, snap->mountinfo))
+		snprintf(what, sizeof(what), "no mount of the run on the host (its table changed meanwhile, not by this run)");
+	host_finding(report, SC_CHECK_MOUNT, clean, clean ? what : now ? what : "host mount table unreadable");
 
 	size_t left = pid_ns ? survivors(pid_ns) : 0;
-	char what[96];
 	snprintf(what, sizeof(what), left ? "%zu processes of the container survive" : "no process survives", left);
 	host_finding(report, SC_CHECK_PID, left == 0, what);
 }

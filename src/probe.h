@@ -58,7 +58,11 @@ struct sc_host_snapshot {
 	char *mountinfo;
 };
 int sc_probe_host_before(struct sc_host_snapshot *snap);
-/* Folds the host's view into the report: hostname and mount table unchanged, and no process
- * of the container's PID namespace (inode pid_ns) left. */
-void sc_probe_host_after(const struct sc_host_snapshot *snap, ino_t pid_ns, struct sc_report *report);
+/* Whether no mount point in the host's mountinfo is one of paths or below one. */
+bool sc_probe_check_host_mounts(const char *mountinfo, const char *const *paths, size_t n_paths, char *detail,
+				size_t size);
+/* Folds the host's view into the report: hostname unchanged, no mount on or below paths (the
+ * run directory and the fixture), and no process of the PID namespace with inode pid_ns left. */
+void sc_probe_host_after(const struct sc_host_snapshot *snap, const char *const *paths, size_t n_paths, ino_t pid_ns,
+			 struct sc_report *report);
 void sc_host_snapshot_release(struct sc_host_snapshot *snap);

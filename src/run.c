@@ -342,7 +342,8 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 	sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
 	if (r < 0)
 		return r;
-	sc_probe_host_after(&run->host, run->pid_ns, &res->report);
+	const char *const ours[] = { run->rundir, c->rootfs };
+	sc_probe_host_after(&run->host, ours, SC_ELEMENTSOF(ours), run->pid_ns, &res->report);
 	if (!strcmp(run->host.hostname, run->expect.hostname) &&
 	    res->report.verdict[SC_CHECK_HOSTNAME] == SC_VERDICT_PASS) {
 		res->report.verdict[SC_CHECK_HOSTNAME] = SC_VERDICT_SKIP;

@@ -368,6 +368,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 			if (optind >= sub_argc)
 				return sc_error_setf(err, EINVAL, "--ro-bind needs SRC and DST: --ro-bind SRC DST");
 			const char *dest = sub_argv[optind++];
+			if (!optarg[0])
+				return sc_error_setf(err, EINVAL, "--ro-bind '' '%s': the source is empty", dest);
 			if (dest[0] != '/')
 				return sc_error_setf(err, EINVAL, "--ro-bind '%s' '%s': DST must be absolute", optarg, dest);
 			r = add_mount(o, optarg, dest, true, err);

@@ -1,0 +1,502 @@
+/* transcript.c - cram-style transcript files: the pure part, no containers.
+ *
+ * The conventions follow cram (and prysk, its successor), so existing files read the same:
+ * the suffixes, the escapes and the marker scheme are cram's, with three departures that make a
+ * file mean one thing: a "  > " line continues a command only right after it (elsewhere it is
+ * output, which cram would have run); a comment ends a command's expected output; and the
+ * writer escapes an output line that would read back as something else ("$ x", "[1]", a line
+ * ending in " (re)"). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "error.h"
+#include "transcript.h"
+#include "util.h"
+
+#define INDENT "  "
+#define COMMAND_PREFIX "  $ "
+#define CONTINUATION_PREFIX "  > "
+#define DIFF_CONTEXT 3
+/* Beyond this many cells the diff gives up aligning the changed middle and shows it as removed
+ * then added: still a correct diff, without quadratic memory on a runaway output. */
+#define DIFF_MAX_CELLS ((size_t)4 << 20)
+
+static const char *const kind_suffix[] = {
+	[SC_TRANSCRIPT_LITERAL] = "",
+	[SC_TRANSCRIPT_ESC] = " (esc)",
+	[SC_TRANSCRIPT_RE] = " (re)",
+	[SC_TRANSCRIPT_GLOB] = " (glob)",
+};
+#define NO_EOL_SUFFIX " (no-eol)"
+
+/* A growing string; after an allocation failure it stays empty and buf_take returns NULL. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 128;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *bigger = realloc(b->s, cap);
+		if (!bigger) {
+			b->oom = true;
+			return;
+		}
+		b->s = bigger;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3))) buf_addf(struct buf *b, const char *fmt, ...)
+{
+	char small[128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+	} else if ((size_t)n < sizeof(small)) {
+		buf_add(b, small, (size_t)n);
+	} else {
+		_cleanup_free_ char *big = malloc((size_t)n + 1);
+		if (!big) {
+			b->oom = true;
+			return;
+		}
+		va_start(ap, fmt);
+		(void)vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		buf_add(b, big, (size_t)n);
+	}
+}
+
+/* The text, "" when nothing was added; NULL after an allocation failure. */
+static char *buf_take(struct buf *b)
+{
+	if (!b->oom && !b->s)
+		buf_add(b, "", 0);
+	if (b->oom) {
+		free(b->s);
+		b->s = NULL;
+	}
+	return TAKE_PTR(b->s);
+}
+
+static char *memdup_nul(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* Makes room for one more element in a growing array. */
+static bool grow(void *array, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return true;
+	size_t bigger = *cap ? *cap * 2 : 8;
+	void *p = reallocarray(*(void **)array, bigger, size);
+	if (!p)
+		return false;
+	memset((char *)p + *cap * size, 0, (bigger - *cap) * size);
+	*(void **)array = p;
+	*cap = bigger;
+	return true;
+}
+
+static bool has_prefix(const char *s, size_t n, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	return n >= p && memcmp(s, prefix, p) == 0;
+}
+
+static bool has_suffix(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return k > 0 && n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* The length of the valid, printable UTF-8 sequence at s, 0 when there is none (invalid,
+ * overlong, surrogate, beyond U+10FFFF, or a C1 control). */
+static size_t utf8_printable(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (len == 0 || s[0] > 0xf4 || len > n)
+		return 0;
+	uint32_t code = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		code = code << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	if (code < min[len] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || code < 0xa0)
+		return 0;
+	return len;
+}
+
+/* "[N]": the expected exit status. */
+static bool parse_status(const char *s, size_t n, int *ret_status)
+{
+	if (n < 3 || s[0] != '[' || s[n - 1] != ']')
+		return false;
+	long value = 0;
+	for (size_t i = 1; i < n - 1; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (value <= 1000)
+			value = value * 10 + (s[i] - '0');
+	}
+	*ret_status = value > 255 ? -1 : (int)value;
+	return true;
+}
+
+/* Whether a line must be written with (esc) to read back as itself: control characters,
+ * invalid UTF-8, or a text that would read as a command, a status or a suffix. */
+static bool line_needs_escape(const char *s, size_t n, bool *escape_first, bool *escape_last)
+{
+	int status;
+	*escape_first = has_prefix(s, n, "$ ") || has_prefix(s, n, "> ") || parse_status(s, n, &status);
+	*escape_last = false;
+	for (size_t k = 0; k < SC_ELEMENTSOF(kind_suffix); k++)
+		*escape_last |= has_suffix(s, n, kind_suffix[k]);
+	*escape_last |= has_suffix(s, n, NO_EOL_SUFFIX);
+	bool needed = *escape_first || *escape_last;
+	for (size_t i = 0; i < n && !needed;) {
+		size_t k = utf8_printable((const unsigned char *)s + i, n - i);
+		needed = k == 0;
+		i += k;
+	}
+	return needed;
+}
+
+/* Appends a line as a transcript writes it, without the indent: the text, " (no-eol)" when it
+ * had no final newline, and " (esc)" with its escapes when line_needs_escape says so. */
+static void encode_line(struct buf *b, const struct sc_transcript_line *l)
+{
+	bool first, last;
+	if (!line_needs_escape(l->text, l->len, &first, &last)) {
+		buf_add(b, l->text, l->len);
+		if (l->no_eol)
+			buf_adds(b, NO_EOL_SUFFIX);
+		return;
+	}
+	const unsigned char *s = (const unsigned char *)l->text;
+	for (size_t i = 0; i < l->len;) {
+		size_t k = utf8_printable(s + i, l->len - i);
+		if ((i == 0 && first) || (i == l->len - 1 && last) || k == 0) {
+			if (s[i] == '\t')
+				buf_adds(b, "\\t");
+			else if (s[i] == '\r')
+				buf_adds(b, "\\r");
+			else
+				buf_addf(b, "\\x%02x", s[i]);
+			i++;
+		} else {
+			if (s[i] == '\\')
+				buf_add(b, "\\", 1);
+			buf_add(b, s + i, k);
+			i += k;
+		}
+	}
+	if (l->no_eol)
+		buf_adds(b, NO_EOL_SUFFIX);
+	buf_adds(b, kind_suffix[SC_TRANSCRIPT_ESC]);
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes an (esc) text in place; false on an unknown or incomplete escape. */
+static bool decode_escapes(char *s, size_t *len)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < *len; i++) {
+		if (s[i] != '\\') {
+			s[out++] = s[i];
+			continue;
+		}
+		if (++i == *len)
+			return false;
+		switch (s[i]) {
+		case '\\': s[out++] = '\\'; break;
+		case 't': s[out++] = '\t'; break;
+		case 'r': s[out++] = '\r'; break;
+		case 'n': s[out++] = '\n'; break;
+		case 'x': {
+			int hi = i + 2 < *len ? hex_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+			if (lo < 0)
+				return false;
+			s[out++] = (char)(hi << 4 | lo);
+			i += 2;
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	*len = out;
+	s[out] = '\0';
+	return true;
+}
+
+/* ---- parsing ---------------------------------------------------------------------------- */
+
+enum parse_state {
+	BEFORE_COMMANDS,
+	IN_COMMAND,     /* after "  $ " or "  > ": a continuation may follow */
+	IN_OUTPUT,
+	AFTER_STATUS,
+	AFTER_COMMENT,
+};
+
+struct parser {
+	struct sc_transcript *t;
+	size_t commands_cap, expected_cap, options_cap;
+	enum parse_state state;
+	unsigned line;
+	struct sc_error *err;
+};
+
+static int parse_error(struct parser *ps, const char *what)
+{
+	return sc_error_setf(ps->err, EINVAL, "%s:%u: %s", ps->t->path, ps->line, what);
+}
+
+static void expect_release(struct sc_transcript_expect *e)
+{
+	if (e->kind == SC_TRANSCRIPT_RE)
+		regfree(&e->re);
+	free(e->raw);
+	free(e->text);
+}
+
+static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
+{
+	/* anchored as cram's re.match(pattern + r'\Z'): the whole line, alternations included */
+	_cleanup_free_ char *anchored = NULL;
+	if (asprintf(&anchored, "^(%s)$", e->text) < 0)
+		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
+	int r = regcomp(&e->re, anchored, REG_EXTENDED | REG_NOSUB);
+	if (r != 0) {
+		char reason[128];
+		(void)regerror(r, &e->re, reason, sizeof(reason));
+		return sc_error_setf(ps->err, EINVAL, "%s:%u: invalid regex '%s': %s", ps->t->path, ps->line, e->text,
+				     reason);
+	}
+	return 0;
+}
+
+/* Fills e from an expected line (without its indent): suffixes first, then the text. */
+static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_transcript_expect *e)
+{
+	e->line = ps->line;
+	e->kind = SC_TRANSCRIPT_LITERAL;
+	for (size_t k = 1; k < SC_ELEMENTSOF(kind_suffix); k++) {
+		if (has_suffix(s, n, kind_suffix[k])) {
+			e->kind = (enum sc_transcript_kind)k;
+			n -= strlen(kind_suffix[k]);
+			break;
+		}
+	}
+	e->no_eol = has_suffix(s, n, NO_EOL_SUFFIX);
+	if (e->no_eol)
+		n -= strlen(NO_EOL_SUFFIX);
+	e->text = memdup_nul(s, n);
+	if (!e->text)
+		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
+	e->len = n;
+	if (e->kind == SC_TRANSCRIPT_ESC && !decode_escapes(e->text, &e->len))
+		return parse_error(ps, "invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
+	if (e->kind == SC_TRANSCRIPT_RE) {
+		e->kind = SC_TRANSCRIPT_LITERAL; /* not compiled yet, nothing for regfree */
+		int r = compile_regex(ps, e);
+		if (r < 0)
+			return r;
+		e->kind = SC_TRANSCRIPT_RE;
+	}
+	return 0;
+}
+
+static int parse_output_line(struct parser *ps, const char *s, size_t n)
+{
+	if (ps->state == BEFORE_COMMANDS)
+		return parse_error(ps, "expected output before any command");
+	if (ps->state == AFTER_COMMENT)
+		return parse_error(ps, "expected output after a comment: it belongs right after its command");
+	if (ps->state == AFTER_STATUS)
+		return parse_error(ps, "expected output after the exit status: [N] must be the command's last line");
+	struct sc_transcript_command *c = &ps->t->commands[ps->t->n_commands - 1];
+	c->end = ps->line;
+	int status;
+	if (parse_status(s, n, &status)) {
+		if (status < 0)
+			return parse_error(ps, "exit status out of range (1 to 255)");
+		c->exit_status = status;
+		c->status_line = ps->line;
+		ps->state = AFTER_STATUS;
+		return 0;
+	}
+	if (c->n_expected > 0 && c->expected[c->n_expected - 1].no_eol) {
+		ps->line = c->expected[c->n_expected - 1].line;
+		return parse_error(ps, "(no-eol) marks the output's last line, yet more output follows");
+	}
+	if (!grow(&c->expected, &ps->expected_cap, c->n_expected, sizeof(*c->expected)))
+		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
+	struct sc_transcript_expect e = { .kind = SC_TRANSCRIPT_LITERAL };
+	e.raw = memdup_nul(s, n);
+	int r = e.raw ? parse_expect(ps, s, n, &e) : -ENOMEM;
+	if (r < 0) {
+		expect_release(&e);
+		return r == -ENOMEM ? sc_error_setf(ps->err, ENOMEM, "%s: out of memory", ps->t->path) : r;
+	}
+	c->expected[c->n_expected++] = e;
+	ps->state = IN_OUTPUT;
+	return 0;
+}
+
+static int parse_command_line(struct parser *ps, const char *s, size_t n, bool continuation)
+{
+	struct sc_transcript *t = ps->t;
+	if (continuation) {
+		struct sc_transcript_command *c = &t->commands[t->n_commands - 1];
+		char *text = NULL;
+		if (asprintf(&text, "%s\n%.*s", c->text, (int)n, s) < 0)
+			return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
+		free(c->text);
+		c->text = text;
+		c->command_end = c->end = ps->line;
+		return 0;
+	}
+	if (!grow(&t->commands, &ps->commands_cap, t->n_commands, sizeof(*t->commands)))
+		return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
+	struct sc_transcript_command *c = &t->commands[t->n_commands];
+	c->text = memdup_nul(s, n);
+	if (!c->text)
+		return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
+	c->line = c->command_end = c->end = ps->line;
+	t->n_commands++;
+	ps->expected_cap = 0;
+	ps->state = IN_COMMAND;
+	return 0;
+}
+
+static int split_words(const char *line, char ***ret_argv, const char **ret_problem);
+
+static int parse_option_line(struct parser *ps, const char *s, size_t n)
+{
+	struct sc_transcript *t = ps->t;
+	s += strlen("simpcon:");
+	n -= strlen("simpcon:");
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	if (!grow(&t->options, &ps->options_cap, t->n_options, sizeof(*t->options)) ||
+	    !(t->options[t->n_options].text = memdup_nul(s, n)))
+		return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
+	t->options[t->n_options++].line = ps->line;
+	/* checked now, so the file's line can be named; the caller splits it again later */
+	char **argv = NULL;
+	const char *problem = NULL;
+	int r = split_words(t->options[t->n_options - 1].text, &argv, &problem);
+	sc_transcript_argv_free(argv);
+	if (r == -ENOMEM)
+		return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
+	return r < 0 ? parse_error(ps, problem) : 0;
+}
+
+static int parse_line(struct parser *ps, const char *s, size_t n)
+{
+	if (!has_prefix(s, n, INDENT)) {
+		if (ps->state != BEFORE_COMMANDS)
+			ps->state = AFTER_COMMENT;
+		return has_prefix(s, n, "simpcon:") ? parse_option_line(ps, s, n) : 0;
+	}
+	if (has_prefix(s, n, COMMAND_PREFIX))
+		return parse_command_line(ps, s + 4, n - 4, false);
+	if (has_prefix(s, n, CONTINUATION_PREFIX) && ps->state == IN_COMMAND)
+		return parse_command_line(ps, s + 4, n - 4, true);
+	return parse_output_line(ps, s + 2, n - 2);
+}
+
+int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
+			struct sc_error *err)
+{
+	struct sc_transcript *t = calloc(1, sizeof(*t));
+	if (!t || !(t->path = strdup(path)) || !(t->text = memdup_nul(text, len))) {
+		sc_transcript_free(t);
+		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
+	}
+	t->len = len;
+	struct parser ps = { .t = t, .state = BEFORE_COMMANDS, .err = err };
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - text) - pos : len - pos;
+		ps.line++;
+		int r = parse_line(&ps, text + pos, n);
+		if (r < 0) {
+			sc_transcript_free(t);
+			return r;
+		}
+		pos += n + 1;
+	}
+	*ret = t;
+	return 0;
+}
+
+struct sc_transcript *sc_transcript_free(struct sc_transcript *t)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < t->n_commands; i++) {
+		struct sc_transcript_command *c = &t->commands[i];
+		for (size_t k = 0; k < c->n_expected; k++)
+			expect_release(&c->expected[k]);
+		free(c->expected);
+		free(c->text);
+	}
+	for (size_t i = 0; i < t->n_options; i++)
+		free(t->options[i].text);
+	free(t->options);
+	free(t->commands);
+	free(t->text);
+	free(t->path);
+	free(t);
+	return NULL;
+}
