@@ -18,7 +18,9 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/keyctl.h>
 
 #include "caps.h"
 #include "check.h"
@@ -412,6 +414,29 @@ static int check_session(struct suite *s, struct point *p)
 	return 0;
 }
 
+/* The command's session keyring is a new, empty one: /proc/keys (unmasked for this run) lists
+ * the keyrings it possesses, and the harness's own session keyring must not be among them. */
+static int check_keyring(struct suite *s, struct point *p)
+{
+	long host = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+	struct sc_config c = SC_CONFIG_INIT;
+	c.privileged = true;
+	struct sc_result *res = NULL;
+	int r = run_in(s, &c, &res, "sh", "-c", "grep ' _ses' /proc/keys | cut -d' ' -f1", NULL);
+	if (r < 0)
+		return r;
+	const char *out = sc_result_stdout(res, NULL, NULL);
+	unsigned long inside = strtoul(out, NULL, 16);
+	if (inside == 0)
+		say(p, SC_VERDICT_FAIL, "no session keyring listed inside");
+	else if (host > 0 && (unsigned long)host == inside)
+		say(p, SC_VERDICT_FAIL, "the container shares the harness's session keyring %lx", inside);
+	else
+		say(p, SC_VERDICT_PASS, "session keyring %lx inside, %lx outside", inside, host > 0 ? (unsigned long)host : 0UL);
+	sc_result_free(res);
+	return 0;
+}
+
 static int check_nnp(struct suite *s, struct point *p)
 {
 	expect_value(s, p, "nnp", "1", "NoNewPrivs");
@@ -496,6 +521,7 @@ static const struct {
 	{ "hardening: host /proc/sys/kernel/core_pattern not writable", check_core_pattern },
 	{ "hardening: no inherited fd beyond 0-2", check_fds },
 	{ "hardening: a session of its own, no controlling terminal", check_session },
+	{ "hardening: a session keyring of its own", check_keyring },
 	{ "hardening: no_new_privs is set", check_nnp },
 	{ "hardening: /proc/sys is read-only", check_proc_sys },
 	{ "hardening: /proc/keys and /proc/timer_list are masked", check_proc_masked },

@@ -500,3 +500,309 @@ struct sc_transcript *sc_transcript_free(struct sc_transcript *t)
 	free(t);
 	return NULL;
 }
+
+/* ---- option lines ----------------------------------------------------------------------- */
+
+static bool add_word(char ***argv, size_t *n, size_t *cap, struct buf *word)
+{
+	if (!grow(argv, cap, *n + 1, sizeof(**argv)))
+		return false;
+	char *w = buf_take(word);
+	if (!w)
+		return false;
+	(*argv)[(*n)++] = w;
+	return true;
+}
+
+/* Reads one quoted or escaped piece at *p into word; *ret_problem on bad quoting. */
+static int split_piece(const char **p, struct buf *word, const char **ret_problem)
+{
+	const char *s = *p;
+	if (*s == '\'') {
+		const char *end = strchr(s + 1, '\'');
+		if (!end)
+			return *ret_problem = "unterminated single quote", -EINVAL;
+		buf_add(word, s + 1, (size_t)(end - s - 1));
+		s = end + 1;
+	} else if (*s == '"') {
+		for (s++; *s && *s != '"'; s++) {
+			if (s[0] == '\\' && (s[1] == '$' || s[1] == '`' || s[1] == '"' || s[1] == '\\'))
+				s++;
+			buf_add(word, s, 1);
+		}
+		if (!*s)
+			return *ret_problem = "unterminated double quote", -EINVAL;
+		s++;
+	} else if (*s == '\\') {
+		if (!s[1])
+			return *ret_problem = "trailing backslash", -EINVAL;
+		buf_add(word, s + 1, 1);
+		s += 2;
+	} else {
+		buf_add(word, s++, 1);
+	}
+	*p = s;
+	return 0;
+}
+
+static int split_words(const char *line, char ***ret_argv, const char **ret_problem)
+{
+	char **argv = NULL;
+	size_t n = 0, cap = 0;
+	struct buf word = { 0 };
+	bool in_word = false;
+	int r = 0;
+	for (const char *p = line;;) {
+		if (*p == '\0' || *p == ' ' || *p == '\t' || *p == '\n') {
+			if (in_word && !add_word(&argv, &n, &cap, &word)) {
+				r = -ENOMEM;
+				break;
+			}
+			in_word = false;
+			if (*p++ == '\0')
+				break;
+			continue;
+		}
+		in_word = true;
+		r = split_piece(&p, &word, ret_problem);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && !grow(&argv, &cap, n, sizeof(*argv)))
+		r = -ENOMEM;
+	free(buf_take(&word));
+	if (r < 0) {
+		sc_transcript_argv_free(argv);
+		return r;
+	}
+	argv[n] = NULL;
+	*ret_argv = argv;
+	return 0;
+}
+
+int sc_transcript_split_options(const char *line, char ***ret_argv, struct sc_error *err)
+{
+	const char *problem = NULL;
+	int r = split_words(line, ret_argv, &problem);
+	if (r == -ENOMEM)
+		return sc_error_setf(err, ENOMEM, "split options '%s': out of memory", line);
+	if (r < 0)
+		return sc_error_setf(err, EINVAL, "%s in options '%s'", problem, line);
+	return 0;
+}
+
+char **sc_transcript_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+	return NULL;
+}
+
+/* ---- the script and its output ---------------------------------------------------------- */
+
+int sc_transcript_marker_new(char **ret_marker)
+{
+	unsigned char bytes[16];
+	ssize_t n;
+	do
+		n = getrandom(bytes, sizeof(bytes), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(bytes))
+		return n < 0 ? -errno : -EIO;
+	char *marker = malloc(strlen("simpcon-") + 2 * sizeof(bytes) + 1);
+	if (!marker)
+		return -ENOMEM;
+	strcpy(marker, "simpcon-");
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		sprintf(marker + strlen("simpcon-") + 2 * i, "%02x", bytes[i]);
+	*ret_marker = marker;
+	return 0;
+}
+
+static bool marker_valid(const char *marker)
+{
+	if (!marker || !*marker)
+		return false;
+	for (const char *p = marker; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+int sc_transcript_script(const struct sc_transcript *t, const char *marker, char **ret_script)
+{
+	if (!marker_valid(marker))
+		return -EINVAL;
+	struct buf b = { 0 };
+	buf_adds(&b, "exec 2>&1\n");
+	for (size_t i = 0; i < t->n_commands; i++) {
+		buf_adds(&b, t->commands[i].text);
+		/* The marker starts with a newline so that it stands on its own line even after output
+		 * without a final newline; the splitter takes that newline back off. `command` skips a
+		 * shell function a test may have named printf. */
+		buf_addf(&b, "\ncommand printf '\\n%%s %%d %%d\\n' %s %zu \"$?\"\n", marker, i);
+	}
+	char *script = buf_take(&b);
+	if (!script)
+		return -ENOMEM;
+	*ret_script = script;
+	return 0;
+}
+
+static int split_lines(const char *s, size_t n, struct sc_transcript_outcome *o)
+{
+	if (n == 0)
+		return 0;
+	size_t count = s[n - 1] != '\n';
+	for (size_t i = 0; i < n; i++)
+		count += s[i] == '\n';
+	o->lines = calloc(count, sizeof(*o->lines));
+	if (!o->lines)
+		return -ENOMEM;
+	for (size_t pos = 0; pos < n; o->n_lines++) {
+		const char *nl = memchr(s + pos, '\n', n - pos);
+		size_t len = nl ? (size_t)(nl - s) - pos : n - pos;
+		struct sc_transcript_line *l = &o->lines[o->n_lines];
+		l->text = memdup_nul(s + pos, len);
+		if (!l->text)
+			return -ENOMEM;
+		l->len = len;
+		l->no_eol = !nl;
+		pos += len + 1;
+	}
+	return 0;
+}
+
+/* Parses "INDEX STATUS\n" after a marker; returns its length, 0 when it is not that. */
+static size_t parse_marker_tail(const char *s, size_t n, size_t want_index, int *ret_status)
+{
+	size_t i = 0, index = 0, status = 0;
+	for (; i < n && i < 12 && s[i] >= '0' && s[i] <= '9'; i++)
+		index = index * 10 + (size_t)(s[i] - '0');
+	if (i == 0 || i == 12 || i >= n || s[i] != ' ' || index != want_index)
+		return 0;
+	size_t start = ++i;
+	for (; i < n && i - start < 4 && s[i] >= '0' && s[i] <= '9'; i++)
+		status = status * 10 + (size_t)(s[i] - '0');
+	if (i == start || i >= n || s[i] != '\n' || status > 255)
+		return 0;
+	*ret_status = (int)status;
+	return i + 1;
+}
+
+int sc_transcript_split_output(const struct sc_transcript *t, const char *marker, const char *out, size_t len,
+			       struct sc_transcript_result **ret, struct sc_error *err)
+{
+	_cleanup_free_ char *needle = NULL;
+	struct sc_transcript_result *r = calloc(1, sizeof(*r));
+	if (!r || asprintf(&needle, "\n%s ", marker) < 0 ||
+	    !(r->outcomes = calloc(t->n_commands ? t->n_commands : 1, sizeof(*r->outcomes))))
+		goto oom;
+	r->n_outcomes = t->n_commands;
+	size_t nlen = strlen(needle), pos = 0, search = 0, index = 0;
+	while (index < t->n_commands && len > 0) {
+		const char *hit = memmem(out + search, len - search, needle, nlen);
+		if (!hit)
+			break;
+		size_t at = (size_t)(hit - out);
+		int status;
+		size_t tail = parse_marker_tail(hit + nlen, len - at - nlen, index, &status);
+		if (tail == 0) {
+			search = at + 1; /* a lookalike: part of the output */
+			continue;
+		}
+		struct sc_transcript_outcome *o = &r->outcomes[index++];
+		o->ran = true;
+		o->exit_status = status;
+		if (split_lines(out + pos, at - pos, o) < 0)
+			goto oom;
+		pos = search = at + nlen + tail;
+	}
+	/* What follows the last marker is the output of the command the shell was running when it
+	 * ended; anything after the last command's marker (a background job) is dropped. */
+	if (index < t->n_commands) {
+		r->outcomes[index].started = true;
+		if (split_lines(out + pos, len - pos, &r->outcomes[index]) < 0)
+			goto oom;
+	}
+	*ret = r;
+	return 0;
+oom:
+	sc_transcript_result_free(r);
+	return sc_error_setf(err, ENOMEM, "split the output of '%s': out of memory", t->path);
+}
+
+struct sc_transcript_result *sc_transcript_result_free(struct sc_transcript_result *r)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; r->outcomes && i < r->n_outcomes; i++) {
+		for (size_t k = 0; k < r->outcomes[i].n_lines; k++)
+			free(r->outcomes[i].lines[k].text);
+		free(r->outcomes[i].lines);
+	}
+	free(r->outcomes);
+	free(r);
+	return NULL;
+}
+
+/* ---- matching --------------------------------------------------------------------------- */
+
+/* cram's glob: '*' any bytes, '?' one byte, '\' before '*', '?' or '\' makes it literal (any
+ * other backslash is itself). Backtracks to the last '*' only, which is enough for '*'. */
+static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t pi = 0, si = 0, star = SIZE_MAX, star_s = 0;
+	while (si < sn) {
+		if (pi < pn && p[pi] == '*') {
+			star = ++pi;
+			star_s = si;
+			continue;
+		}
+		if (pi < pn) {
+			bool escaped = p[pi] == '\\' && pi + 1 < pn && (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\');
+			char c = escaped ? p[pi + 1] : p[pi];
+			if ((c == '?' && !escaped) || c == s[si]) {
+				pi += escaped ? 2 : 1;
+				si++;
+				continue;
+			}
+		}
+		if (star == SIZE_MAX)
+			return false;
+		pi = star;
+		si = ++star_s;
+	}
+	while (pi < pn && p[pi] == '*')
+		pi++;
+	return pi == pn;
+}
+
+static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+{
+	if (e->no_eol != l->no_eol)
+		return false;
+	switch (e->kind) {
+	case SC_TRANSCRIPT_RE:
+		/* regexec stops at a NUL byte, which would match a prefix as the whole line */
+		return !memchr(l->text, '\0', l->len) && regexec(&e->re, l->text, 0, NULL, 0) == 0;
+	case SC_TRANSCRIPT_GLOB:
+		return glob_matches(e->text, e->len, l->text, l->len);
+	case SC_TRANSCRIPT_LITERAL:
+	case SC_TRANSCRIPT_ESC:
+		break;
+	}
+	return e->len == l->len && memcmp(e->text, l->text, l->len) == 0;
+}
+
+bool sc_transcript_command_matches(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
+{
+	if (!o->ran || o->exit_status != c->exit_status || o->n_lines != c->n_expected)
+		return false;
+	for (size_t i = 0; i < c->n_expected; i++)
+		if (!line_matches(&c->expected[i], &o->lines[i]))
+			return false;
+	return true;
+}
