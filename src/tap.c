@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "junit.h"
 #include "tap.h"
 #include "util.h"
 
@@ -246,6 +247,9 @@ void sc_tap_point(struct sc_tap *tap, bool ok, const char *description, enum sc_
 		}
 	}
 	put_char(tap, '\n');
+	if (tap->junit)
+		(void)sc_junit_case(tap->junit, description ? description : "",
+				    directive == SC_TAP_SKIP ? SC_JUNIT_SKIP : ok ? SC_JUNIT_PASS : SC_JUNIT_FAIL, reason);
 }
 
 /* One comment line: control characters but tab and invalid UTF-8 as \xNN. */
@@ -277,10 +281,28 @@ void sc_tap_comment(struct sc_tap *tap, const char *text)
 void sc_tap_yaml_begin(struct sc_tap *tap)
 {
 	put_str(tap, "  ---\n");
+	tap->yaml_start = tap->len;
+}
+
+/* The block's fields become the JUnit case's output; duration_ms its time. */
+static void yaml_to_junit(struct sc_tap *tap)
+{
+	if (!tap->junit || tap->error || tap->yaml_start > tap->len)
+		return;
+	const char *block = tap->buf + tap->yaml_start;
+	size_t n = tap->len - tap->yaml_start;
+	(void)sc_junit_output(tap->junit, block, n);
+	for (const char *d = block; (d = memmem(d, n - (size_t)(d - block), "\n  duration_ms: ", 17));) {
+		sc_junit_time(tap->junit, strtod(d + 17, NULL) / 1000.0);
+		break;
+	}
+	if (n >= 16 && !strncmp(block, "  duration_ms: ", 15))
+		sc_junit_time(tap->junit, strtod(block + 15, NULL) / 1000.0);
 }
 
 void sc_tap_yaml_end(struct sc_tap *tap)
 {
+	yaml_to_junit(tap);
 	put_str(tap, "  ...\n");
 	(void)sc_tap_flush(tap);
 }

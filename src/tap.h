@@ -32,6 +32,8 @@ struct sc_tap {
 	char *buf;         /* pending text, written by sc_tap_flush */
 	size_t len, cap;
 	int error;         /* first write or allocation error (positive errno), 0 if none */
+	struct sc_junit *junit; /* when set, every point is also a JUnit testcase (see junit.h) */
+	size_t yaml_start;      /* where the open YAML block starts in buf */
 };
 
 /* The caller keeps owning fd; the writer never closes it. */

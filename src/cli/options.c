@@ -41,6 +41,7 @@ enum {
 	OPT_CAP_DROP,
 	OPT_TIME_OFFSET,
 	OPT_DOMAINNAME,
+	OPT_JUNIT,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +60,7 @@ static const struct option long_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
 	{ "expect-exit", required_argument, NULL, OPT_EXPECT_EXIT },
@@ -80,7 +82,7 @@ static const struct option long_options[] = {
 const char *sc_cli_usage(void)
 {
 	return "usage: simpcon-test run [OPTIONS] [--] CMD [ARG...]\n"
-	       "       simpcon-test check [--busybox PATH] [--privileged] [-q|-v]\n"
+	       "       simpcon-test check [--busybox PATH] [--privileged] [--junit FILE] [-q|-v]\n"
 	       "       simpcon-test --help | --version\n"
 	       "\n"
 	       "Runs CMD as PID 1 of a container with new user, pid, mount, uts, ipc, cgroup and net\n"
@@ -127,6 +129,7 @@ const char *sc_cli_usage(void)
 	       "  --expect-stderr-match RE  stderr contains a match of RE\n"
 	       "Output:\n"
 	       "  --name TEXT               prefix of every point's description\n"
+	       "  --junit FILE              also write the points as a JUnit XML report\n"
 	       "  -q, --quiet               YAML diagnostics only for failed points\n"
 	       "  -v, --verbose             also what every isolation check observed\n"
 	       "\n"
@@ -284,6 +287,7 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			return sc_error_setf(err, EINVAL, "--net '%s': expected none or host", arg);
 		break;
 	case OPT_NAME: o->name = arg; break;
+	case OPT_JUNIT: o->junit = arg; break;
 	case OPT_KEEP: o->config.keep = true; break;
 	case OPT_OUTPUT_LIMIT:
 		if ((r = parse_number(arg, "--output-limit", 1UL << 30, &n, err)) == 0)

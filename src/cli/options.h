@@ -20,6 +20,7 @@ struct sc_cli_options {
 	const char *busybox;
 	const char *cache_dir;
 	const char *name;
+	const char *junit;  /* --junit FILE */
 	enum sc_verbosity verbosity;
 	/* storage the config points into */
 	struct sc_mount *mounts;

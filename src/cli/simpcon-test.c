@@ -2,6 +2,7 @@
  * exit status. TAP goes to stdout, the harness's own messages to stderr. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "junit.h"
 #include "options.h"
 #include "report.h"
 #include "simpcon.h"
@@ -39,8 +41,42 @@ static int harness_failed(struct sc_tap *tap, const struct sc_error *err)
 {
 	fprintf(stderr, "simpcon-test: %s\n", err->message);
 	sc_tap_bail(tap, err->message);
+	if (tap->junit && sc_junit_case(tap->junit, "harness", SC_JUNIT_FAIL, NULL) == 0) {
+		char text[600];
+		int n = snprintf(text, sizeof(text), "  message: Bail out! %s\n", err->message);
+		(void)sc_junit_output(tap->junit, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : 0);
+	}
 	sc_tap_release(tap);
 	return EXIT_HARNESS;
+}
+
+/* The TAP stream on stdout, and a JUnit report beside it when --junit asked for one. */
+static int begin(struct sc_tap *tap, const struct sc_cli_options *o, const char *suite, unsigned plan)
+{
+	sc_tap_init(tap, STDOUT_FILENO);
+	if (o->junit && (sc_junit_new(&tap->junit) < 0 || sc_junit_suite(tap->junit, suite) < 0)) {
+		fprintf(stderr, "simpcon-test: out of memory for the JUnit report\n");
+		return -ENOMEM;
+	}
+	sc_tap_version(tap);
+	/* the plan comes first: a crash later reads as missing points, never as a pass */
+	sc_tap_plan(tap, plan);
+	sc_tap_flush(tap);
+	return 0;
+}
+
+/* Writes the JUnit report (if any) and turns a failure to write it into a harness failure. */
+static int finish(struct sc_tap *tap, const struct sc_cli_options *o, int status)
+{
+	if (tap->junit) {
+		struct sc_error err = { 0 };
+		if (sc_junit_write(tap->junit, o->junit, &err) < 0) {
+			fprintf(stderr, "simpcon-test: %s\n", err.message);
+			status = EXIT_HARNESS;
+		}
+		tap->junit = sc_junit_free(tap->junit);
+	}
+	return status;
 }
 
 /* The busybox fixture, unless --rootfs gave a root. */
@@ -64,20 +100,18 @@ static int check(struct sc_cli_options *o)
 	struct sc_fixture *fx = NULL;
 	struct sc_tap tap;
 	unsigned failed = 0;
-	sc_tap_init(&tap, STDOUT_FILENO);
-	sc_tap_version(&tap);
-	sc_tap_plan(&tap, sc_check_count());
-	sc_tap_flush(&tap);
+	if (begin(&tap, o, "simpcon-test check", sc_check_count()) < 0)
+		return EXIT_HARNESS;
 	if (fixture(o, &fx, &err) < 0)
-		return harness_failed(&tap, &err);
+		return finish(&tap, o, harness_failed(&tap, &err));
 	struct sc_check_options options = { .rootfs = o->config.rootfs, .privileged = o->config.privileged,
 					    .verbosity = o->verbosity };
 	int r = sc_check_suite(&tap, &options, &failed, &err);
 	sc_fixture_free(fx);
 	if (r < 0)
-		return harness_failed(&tap, &err);
+		return finish(&tap, o, harness_failed(&tap, &err));
 	sc_tap_release(&tap);
-	return tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
+	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
 }
 
 static int run(struct sc_cli_options *o)
@@ -86,20 +120,17 @@ static int run(struct sc_cli_options *o)
 	struct sc_fixture *fx = NULL;
 	struct sc_result *result = NULL;
 	struct sc_tap tap;
-	sc_tap_init(&tap, STDOUT_FILENO);
-	sc_tap_version(&tap);
-	/* the plan comes first: a crash later reads as missing points, never as a pass */
-	sc_tap_plan(&tap, sc_report_count(&o->expect));
-	sc_tap_flush(&tap);
+	if (begin(&tap, o, o->name ? o->name : "simpcon-test run", sc_report_count(&o->expect)) < 0)
+		return EXIT_HARNESS;
 	if (fixture(o, &fx, &err) < 0)
-		return harness_failed(&tap, &err);
+		return finish(&tap, o, harness_failed(&tap, &err));
 	o->config.cancel_fd = cancel_fd();
 	int r = sc_run(&o->config, &result, &err);
 	if (o->config.cancel_fd >= 0)
 		close(o->config.cancel_fd);
 	if (r < 0) {
 		sc_fixture_free(fx);
-		return harness_failed(&tap, &err);
+		return finish(&tap, o, harness_failed(&tap, &err));
 	}
 	unsigned failed = sc_report_write(&tap, result, &o->expect, o->name, o->verbosity);
 	if (sc_result_run_dir(result))
@@ -108,7 +139,7 @@ static int run(struct sc_cli_options *o)
 	int status = tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
 	sc_result_free(result);
 	sc_fixture_free(fx);
-	return status;
+	return finish(&tap, o, status);
 }
 
 int main(int argc, char **argv)

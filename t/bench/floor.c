@@ -11,7 +11,9 @@
  *   floor [-n N] [--no-net] ROOTFS
  * prints one line: "floor: net=yes n=200 median_us=1480.2 mean_us=1523.9 min_us=... max_us=..."
  * Run by root, container root maps to host 100000 (65536 ids); run by a user, to that user. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* clone3 args, pipe2, dprintf */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>

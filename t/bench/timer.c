@@ -11,7 +11,9 @@
  *   cmd=1 n=200 median_ms=2.104 mean_ms=2.210 min_ms=1.801 max_ms=5.120 failed=0
  * failed counts runs that did not exit 0. Exit status 0, or 2 on a usage error, 3 when a
  * command could not be started at all. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* environ */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>

@@ -1,0 +1,785 @@
+/* test-transcript.c - transcript files: parsing and its errors, option splitting, the script run
+ * by the host's busybox sh and the split of its real output, matching, the diff text, the TAP
+ * points, and the update round trip. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tap.h"
+#include "transcript.h"
+
+#define BUSYBOX "/usr/bin/busybox"
+
+extern char **environ;
+
+static struct sc_transcript *parse(const char *text)
+{
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	int r = sc_transcript_parse("t/foo.t", text, strlen(text), &t, &err);
+	if (r < 0)
+		fail_msg("parse: %s", err.message);
+	return t;
+}
+
+static void expect_parse_error(const char *text, const char *message)
+{
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, strlen(text), &t, &err), -EINVAL);
+	assert_null(t);
+	assert_int_equal(err.code, EINVAL);
+	assert_string_equal(err.message, message);
+}
+
+/* Runs script with the host's busybox sh (stdin /dev/null) and returns its whole output. */
+static char *run_busybox(const char *script, size_t *ret_len)
+{
+	int fds[2];
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	posix_spawn_file_actions_t fa;
+	assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+	assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+	assert_int_equal(posix_spawn_file_actions_adddup2(&fa, fds[1], 1), 0);
+	char *argv[] = { "busybox", "sh", "-c", (char *)script, NULL };
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, BUSYBOX, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	size_t len = 0, cap = 4096;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	for (ssize_t n; (n = read(fds[0], out + len, cap - len - 1)) != 0;) {
+		assert_true(n > 0 || errno == EINTR);
+		len += n > 0 ? (size_t)n : 0;
+		if (cap - len < 2) {
+			out = realloc(out, cap *= 2);
+			assert_non_null(out);
+		}
+	}
+	close(fds[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	out[len] = '\0';
+	*ret_len = len;
+	return out;
+}
+
+/* Parses nothing more: runs t's commands in busybox sh and splits the output. */
+static struct sc_transcript_result *run(const struct sc_transcript *t)
+{
+	char *marker = NULL, *script = NULL;
+	assert_int_equal(sc_transcript_marker_new(&marker), 0);
+	assert_int_equal(sc_transcript_script(t, marker, &script), 0);
+	size_t len;
+	char *out = run_busybox(script, &len);
+	struct sc_transcript_result *r = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_split_output(t, marker, out, len, &r, &err), 0);
+	assert_int_equal(r->n_outcomes, t->n_commands);
+	free(out);
+	free(script);
+	free(marker);
+	return r;
+}
+
+static void assert_line(const struct sc_transcript_line *l, const char *text, bool no_eol)
+{
+	assert_int_equal(l->len, strlen(text));
+	assert_memory_equal(l->text, text, l->len);
+	assert_int_equal(l->no_eol, no_eol);
+}
+
+static void test_parse_layout(void **state)
+{
+	struct sc_transcript *t = parse("A comment.\n"
+					"simpcon: --hostname box --host-libs\n"
+					"\n"
+					"  $ echo hello\n"
+					"  hello\n"
+					"  $ cat <<EOF\n"
+					"  > one\n"
+					"  > EOF\n"
+					"  one\n"
+					"  > not a continuation\n"
+					"Another comment.\n"
+					"  $ false\n"
+					"  [1]\n"
+					"  $ true");
+	assert_int_equal(t->n_options, 1);
+	assert_string_equal(t->options[0].text, "--hostname box --host-libs");
+	assert_int_equal(t->options[0].line, 2);
+	assert_int_equal(t->n_commands, 4);
+	const struct sc_transcript_command *c = t->commands;
+	assert_string_equal(c[0].text, "echo hello");
+	assert_int_equal(c[0].line, 4);
+	assert_int_equal(c[0].command_end, 4);
+	assert_int_equal(c[0].end, 5);
+	assert_int_equal(c[0].n_expected, 1);
+	assert_string_equal(c[0].expected[0].raw, "hello");
+	assert_int_equal(c[0].expected[0].line, 5);
+	assert_string_equal(c[1].text, "cat <<EOF\none\nEOF");
+	assert_int_equal(c[1].line, 6);
+	assert_int_equal(c[1].command_end, 8);
+	assert_int_equal(c[1].end, 10);
+	assert_int_equal(c[1].n_expected, 2);
+	assert_string_equal(c[1].expected[1].text, "> not a continuation");
+	assert_int_equal(c[1].exit_status, 0);
+	assert_string_equal(c[2].text, "false");
+	assert_int_equal(c[2].n_expected, 0);
+	assert_int_equal(c[2].exit_status, 1);
+	assert_int_equal(c[2].status_line, 13);
+	assert_int_equal(c[2].end, 13);
+	assert_string_equal(c[3].text, "true");
+	assert_int_equal(c[3].line, 14);
+	assert_int_equal(c[3].end, 14);
+	sc_transcript_free(t);
+
+	t = parse("");
+	assert_int_equal(t->n_commands, 0);
+	assert_int_equal(t->n_options, 0);
+	sc_transcript_free(t);
+}
+
+static void test_parse_kinds(void **state)
+{
+	struct sc_transcript *t = parse("  $ x\n"
+					"  plain\n"
+					"  \n"
+					"  [a-z]+ [0-9]{2} (re)\n"
+					"  *.txt (glob)\n"
+					"  tab\\there\\x01\\\\ (esc)\n"
+					"  nul\\x00byte (esc)\n"
+					"  last (no-eol) (esc)\n"
+					"  [01]\n");
+	const struct sc_transcript_command *c = &t->commands[0];
+	assert_int_equal(c->n_expected, 7);
+	const struct sc_transcript_expect *e = c->expected;
+	assert_int_equal(e[0].kind, SC_TRANSCRIPT_LITERAL);
+	assert_string_equal(e[0].text, "plain");
+	assert_int_equal(e[1].kind, SC_TRANSCRIPT_LITERAL);
+	assert_int_equal(e[1].len, 0);
+	assert_int_equal(e[2].kind, SC_TRANSCRIPT_RE);
+	assert_string_equal(e[2].text, "[a-z]+ [0-9]{2}");
+	assert_string_equal(e[2].raw, "[a-z]+ [0-9]{2} (re)");
+	assert_int_equal(e[3].kind, SC_TRANSCRIPT_GLOB);
+	assert_string_equal(e[3].text, "*.txt");
+	assert_int_equal(e[4].kind, SC_TRANSCRIPT_ESC);
+	assert_int_equal(e[4].len, 10);
+	assert_memory_equal(e[4].text, "tab\there\x01\\", 10);
+	assert_int_equal(e[5].len, 8);
+	assert_memory_equal(e[5].text, "nul\0byte", 8);
+	assert_false(e[4].no_eol);
+	assert_true(e[6].no_eol);
+	assert_string_equal(e[6].text, "last");
+	assert_int_equal(c->exit_status, 1);
+	assert_int_equal(c->status_line, 9);
+	sc_transcript_free(t);
+
+	/* a literal "(no-eol)" line, and a glob one */
+	t = parse("  $ printf x\n  x (no-eol)\n  $ printf xy\n  x? (no-eol) (glob)\n");
+	assert_true(t->commands[0].expected[0].no_eol);
+	assert_int_equal(t->commands[0].expected[0].kind, SC_TRANSCRIPT_LITERAL);
+	assert_true(t->commands[1].expected[0].no_eol);
+	assert_int_equal(t->commands[1].expected[0].kind, SC_TRANSCRIPT_GLOB);
+	sc_transcript_free(t);
+}
+
+static void test_parse_errors(void **state)
+{
+	expect_parse_error("comment\n  hello\n", "t/foo.t:2: expected output before any command");
+	expect_parse_error("  > echo\n", "t/foo.t:1: expected output before any command");
+	expect_parse_error("  $ echo a\n  a\ncomment\n  b\n",
+			   "t/foo.t:4: expected output after a comment: it belongs right after its command");
+	expect_parse_error("  $ false\n  [1]\n  more\n",
+			   "t/foo.t:3: expected output after the exit status: [N] must be the command's last line");
+	expect_parse_error("  $ false\n  [1]\n  [2]\n",
+			   "t/foo.t:3: expected output after the exit status: [N] must be the command's last line");
+	expect_parse_error("  $ exit 3\n  [256]\n", "t/foo.t:2: exit status out of range (1 to 255)");
+	expect_parse_error("\n\n  $ x\n  a(b (re)\n",
+			   "t/foo.t:4: invalid regex 'a(b': Unmatched ( or \\(");
+	expect_parse_error("  $ x\n  bad\\q (esc)\n",
+			   "t/foo.t:2: invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
+	expect_parse_error("  $ x\n  bad\\x4 (esc)\n",
+			   "t/foo.t:2: invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
+	expect_parse_error("  $ x\n  a (no-eol)\n  b\n",
+			   "t/foo.t:2: (no-eol) marks the output's last line, yet more output follows");
+	expect_parse_error("# options\nsimpcon: --hostname 'box\n", "t/foo.t:2: unterminated single quote");
+	expect_parse_error("simpcon: --hostname \"box\n", "t/foo.t:1: unterminated double quote");
+	expect_parse_error("simpcon: --hostname box\\", "t/foo.t:1: trailing backslash");
+}
+
+static void assert_argv(const char *line, const char *const *expected)
+{
+	char **argv = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_split_options(line, &argv, &err), 0);
+	size_t i = 0;
+	for (; expected[i]; i++) {
+		assert_non_null(argv[i]);
+		assert_string_equal(argv[i], expected[i]);
+	}
+	assert_null(argv[i]);
+	sc_transcript_argv_free(argv);
+}
+
+static void test_split_options(void **state)
+{
+	assert_argv("", (const char *[]){ NULL });
+	assert_argv("  \t ", (const char *[]){ NULL });
+	assert_argv("--hostname box --host-libs", (const char *[]){ "--hostname", "box", "--host-libs", NULL });
+	assert_argv("--env 'A=two words' --env \"B=\\\"q\\\" \\$x \\n\"",
+		    (const char *[]){ "--env", "A=two words", "--env", "B=\"q\" $x \\n", NULL });
+	assert_argv("a\\ b 'it'\\''s' '' \"\" x'y'\"z\"", (const char *[]){ "a b", "it's", "", "", "xyz", NULL });
+	assert_argv("'$HOME' \"back\\\\slash\"", (const char *[]){ "$HOME", "back\\slash", NULL });
+
+	char **argv = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_split_options("--bind 'a b", &argv, &err), -EINVAL);
+	assert_null(argv);
+	assert_string_equal(err.message, "unterminated single quote in options '--bind 'a b'");
+	assert_null(sc_transcript_argv_free(NULL));
+}
+
+static void test_script_text(void **state)
+{
+	struct sc_transcript *t = parse("  $ cd /tmp\n  $ echo a &&\n  > echo b\n");
+	char *script = NULL;
+	assert_int_equal(sc_transcript_script(t, "M-1", &script), 0);
+	assert_string_equal(script, "exec 2>&1\n"
+				    "cd /tmp\n"
+				    "command printf '\\n%s %d %d\\n' M-1 0 \"$?\"\n"
+				    "echo a &&\n"
+				    "echo b\n"
+				    "command printf '\\n%s %d %d\\n' M-1 1 \"$?\"\n");
+	free(script);
+	assert_int_equal(sc_transcript_script(t, "a'b", &script), -EINVAL);
+	assert_int_equal(sc_transcript_script(t, "", &script), -EINVAL);
+	assert_int_equal(sc_transcript_script(t, "a b", &script), -EINVAL);
+	sc_transcript_free(t);
+
+	char *m1 = NULL, *m2 = NULL;
+	assert_int_equal(sc_transcript_marker_new(&m1), 0);
+	assert_int_equal(sc_transcript_marker_new(&m2), 0);
+	assert_int_equal(strlen(m1), strlen("simpcon-") + 32);
+	assert_string_not_equal(m1, m2);
+	free(m1);
+	free(m2);
+}
+
+static void test_run_in_busybox(void **state)
+{
+	struct sc_transcript *t = parse("  $ cd /\n"
+					"  $ X=kept; cd /tmp\n"
+					"  $ echo \"$X\"; pwd\n"
+					"  kept\n"
+					"  /tmp\n"
+					"  $ printf 'no newline'\n"
+					"  no newline (no-eol)\n"
+					"  $ printf ''\n"
+					"  $ printf '\\n\\n'\n"
+					"  \n"
+					"  \n"
+					"  $ echo to stderr >&2; (exit 3)\n"
+					"  to stderr\n"
+					"  [3]\n"
+					"  $ printf 'simpcon- 5 0\\nsimpcon-\\n'\n"
+					"  simpcon- 5 0\n"
+					"  simpcon-\n"
+					"  $ echo ok\n"
+					"  ok\n");
+	struct sc_transcript_result *r = run(t);
+	const struct sc_transcript_outcome *o = r->outcomes;
+	for (size_t i = 0; i < r->n_outcomes; i++) {
+		assert_true(o[i].ran);
+		assert_false(o[i].started);
+		assert_true(sc_transcript_command_matches(&t->commands[i], &o[i]));
+	}
+	assert_int_equal(o[2].n_lines, 2);
+	assert_line(&o[2].lines[0], "kept", false);
+	assert_line(&o[2].lines[1], "/tmp", false);
+	assert_int_equal(o[3].n_lines, 1);
+	assert_line(&o[3].lines[0], "no newline", true);
+	assert_int_equal(o[4].n_lines, 0);
+	assert_int_equal(o[5].n_lines, 2);
+	assert_line(&o[5].lines[1], "", false);
+	assert_int_equal(o[6].exit_status, 3);
+	assert_int_equal(o[0].exit_status, 0);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+static void test_run_ends_early(void **state)
+{
+	struct sc_transcript *t = parse("  $ echo one\n  one\n"
+					"  $ printf partial; exit 7\n"
+					"  $ echo never\n  never\n");
+	struct sc_transcript_result *r = run(t);
+	const struct sc_transcript_outcome *o = r->outcomes;
+	assert_true(o[0].ran);
+	assert_false(o[1].ran);
+	assert_true(o[1].started);
+	assert_int_equal(o[1].n_lines, 1);
+	assert_line(&o[1].lines[0], "partial", true);
+	assert_false(o[2].ran);
+	assert_false(o[2].started);
+	assert_int_equal(o[2].n_lines, 0);
+	assert_false(sc_transcript_command_matches(&t->commands[2], &o[2]));
+	sc_transcript_result_free(r);
+
+	/* a syntax error ends a non-interactive shell: the rest are not run */
+	sc_transcript_free(t);
+	t = parse("  $ echo (\n  $ echo after\n");
+	r = run(t);
+	assert_true(r->outcomes[0].started);
+	assert_true(r->outcomes[0].n_lines == 1);
+	assert_non_null(strstr(r->outcomes[0].lines[0].text, "syntax error"));
+	assert_false(r->outcomes[1].ran);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+static void test_split_output(void **state)
+{
+	struct sc_transcript *t = parse("  $ a\n  $ b\n  $ c\n  $ d\n");
+	struct sc_transcript_result *r = NULL;
+	struct sc_error err = { 0 };
+	/* lookalikes: the wrong index, no status, not at a line start, marker text inside a line */
+	const char out[] = "x\nM 1 0\nM 0\nyM 0 0\n\nM 0 0\n"
+			   "\nM 1 300\n\nM 1 2\n"
+			   "cut";
+	assert_int_equal(sc_transcript_split_output(t, "M", out, sizeof(out) - 1, &r, &err), 0);
+	const struct sc_transcript_outcome *o = r->outcomes;
+	assert_true(o[0].ran);
+	assert_int_equal(o[0].exit_status, 0);
+	assert_int_equal(o[0].n_lines, 4);
+	assert_line(&o[0].lines[0], "x", false);
+	assert_line(&o[0].lines[1], "M 1 0", false);
+	assert_line(&o[0].lines[3], "yM 0 0", false);
+	assert_true(o[1].ran);
+	assert_int_equal(o[1].exit_status, 2);
+	assert_int_equal(o[1].n_lines, 2);
+	assert_line(&o[1].lines[0], "", false);
+	assert_line(&o[1].lines[1], "M 1 300", false);
+	assert_true(o[2].started);
+	assert_int_equal(o[2].n_lines, 1);
+	assert_line(&o[2].lines[0], "cut", true);
+	assert_false(o[3].ran || o[3].started);
+	sc_transcript_result_free(r);
+
+	/* no output at all: nothing ran */
+	assert_int_equal(sc_transcript_split_output(t, "M", NULL, 0, &r, &err), 0);
+	assert_true(r->outcomes[0].started);
+	assert_int_equal(r->outcomes[0].n_lines, 0);
+	sc_transcript_result_free(r);
+	assert_null(sc_transcript_result_free(NULL));
+	sc_transcript_free(t);
+}
+
+/* Matches one expected line (a one-line transcript) against one actual output. */
+static bool matches(const char *expected_line, const char *out, size_t len)
+{
+	char *text = NULL;
+	assert_true(asprintf(&text, "  $ x\n  %s\n", expected_line) > 0);
+	struct sc_transcript *t = parse(text);
+	struct sc_transcript_result *r = NULL;
+	char *with_marker = malloc(len + 8);
+	memcpy(with_marker, out, len);
+	memcpy(with_marker + len, "\nM 0 0\n", 7);
+	assert_int_equal(sc_transcript_split_output(t, "M", with_marker, len + 7, &r, NULL), 0);
+	bool m = sc_transcript_command_matches(&t->commands[0], &r->outcomes[0]);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+	free(with_marker);
+	free(text);
+	return m;
+}
+#define MATCHES(line, out) matches(line, out, sizeof(out) - 1)
+
+static void test_match_kinds(void **state)
+{
+	assert_true(MATCHES("hello", "hello\n"));
+	assert_false(MATCHES("hello", "hello"));
+	assert_true(MATCHES("hello (no-eol)", "hello"));
+	assert_false(MATCHES("hello (no-eol)", "hello\n"));
+	assert_false(MATCHES("hello", "hello \n"));
+	assert_false(MATCHES("hello", "hello\nmore\n"));
+
+	assert_true(MATCHES("[0-9]+ files? (re)", "12 files\n"));
+	assert_false(MATCHES("[0-9]+ (re)", "12 files\n")); /* anchored at the end */
+	assert_false(MATCHES("files (re)", "12 files\n")); /* and at the start */
+	assert_true(MATCHES("a|b (re)", "b\n"));          /* the alternation is anchored as a whole */
+	assert_false(MATCHES("a|b (re)", "ab\n"));
+	assert_true(MATCHES("ab? (no-eol) (re)", "a"));
+	assert_false(MATCHES("a (re)", "a\0b\n"));
+
+	assert_true(MATCHES("*.txt (glob)", "notes.txt\n"));
+	assert_true(MATCHES("a?c (glob)", "abc\n"));
+	assert_false(MATCHES("a?c (glob)", "ac\n"));
+	assert_true(MATCHES("a*b*c (glob)", "aXbYbZc\n"));
+	assert_false(MATCHES("a*b*c (glob)", "aXbYbZ\n"));
+	assert_true(MATCHES("\\* \\? \\\\ \\d (glob)", "* ? \\ \\d\n"));
+	assert_false(MATCHES("\\* (glob)", "x\n"));
+	assert_true(MATCHES("* (glob)", "\n"));
+	assert_true(MATCHES("(*) (glob)", "(x)\n"));
+
+	assert_true(MATCHES("a\\tb\\x00\\\\ (esc)", "a\tb\0\\\n"));
+	assert_false(MATCHES("a\\tb (esc)", "a b\n"));
+	assert_true(MATCHES("caf\\xc3\\xa9 (no-eol) (esc)", "caf\xc3\xa9"));
+}
+
+static void test_exit_status_match(void **state)
+{
+	struct sc_transcript *t = parse("  $ x\n  [2]\n  $ y\n");
+	struct sc_transcript_result *r = NULL;
+	const char out[] = "\nM 0 2\n\nM 1 1\n";
+	assert_int_equal(sc_transcript_split_output(t, "M", out, sizeof(out) - 1, &r, NULL), 0);
+	assert_true(sc_transcript_command_matches(&t->commands[0], &r->outcomes[0]));
+	assert_false(sc_transcript_command_matches(&t->commands[1], &r->outcomes[1]));
+	char *diff = NULL;
+	assert_int_equal(sc_transcript_command_diff(&t->commands[0], &r->outcomes[0], &diff), 0);
+	assert_null(diff);
+	assert_int_equal(sc_transcript_command_diff(&t->commands[1], &r->outcomes[1], &diff), 0);
+	assert_string_equal(diff, "--- expected\n+++ actual\n@@ -0,0 +1 @@\n+[1]\n");
+	free(diff);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+/* The diff of a one-command transcript (its expected lines given) against out (marker added). */
+static char *diff_of(const char *expected, const char *out, int status)
+{
+	char *text = NULL, *full = NULL;
+	assert_true(asprintf(&text, "  $ x\n%s", expected) > 0);
+	assert_true(asprintf(&full, "%s\nM 0 %d\n", out, status) > 0);
+	struct sc_transcript *t = parse(text);
+	struct sc_transcript_result *r = NULL;
+	assert_int_equal(sc_transcript_split_output(t, "M", full, strlen(full), &r, NULL), 0);
+	char *diff = NULL;
+	assert_int_equal(sc_transcript_command_diff(&t->commands[0], &r->outcomes[0], &diff), 0);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+	free(full);
+	free(text);
+	return diff;
+}
+
+static void expect_diff(const char *expected, const char *out, int status, const char *diff)
+{
+	char *got = diff_of(expected, out, status);
+	assert_non_null(got);
+	assert_string_equal(got, diff);
+	free(got);
+}
+
+static void test_diff_text(void **state)
+{
+	/* one change inside, one addition at the end: one hunk, the (re) line counted as equal */
+	expect_diff("  a\n  b\n  c [0-9]+ (re)\n  d\n  e\n  f\n  g\n  h\n",
+		    "a\nb\nc 42\nX\ne\nf\ng\nh\ni\n", 0,
+		    "--- expected\n+++ actual\n@@ -1,8 +1,9 @@\n"
+		    " a\n b\n c [0-9]+ (re)\n-d\n+X\n e\n f\n g\n h\n+i\n");
+	/* changes 7 lines apart: two hunks with three lines of context each */
+	expect_diff("  1\n  2\n  3\n  4\n  5\n  6\n  7\n  8\n  9\n  10\n  11\n  12\n  13\n  14\n",
+		    "1\n2\nX\n4\n5\n6\n7\n8\n9\n10\n11\n13\n14\n", 0,
+		    "--- expected\n+++ actual\n"
+		    "@@ -1,6 +1,6 @@\n 1\n 2\n-3\n+X\n 4\n 5\n 6\n"
+		    "@@ -9,6 +9,5 @@\n 9\n 10\n 11\n-12\n 13\n 14\n");
+	/* changes 6 apart share a hunk */
+	expect_diff("  1\n  2\n  3\n  4\n  5\n  6\n  7\n  8\n",
+		    "X\n2\n3\n4\n5\n6\n7\nY\n", 0,
+		    "--- expected\n+++ actual\n@@ -1,8 +1,8 @@\n-1\n+X\n 2\n 3\n 4\n 5\n 6\n 7\n-8\n+Y\n");
+	/* the status, no-eol and escaping on the actual side; a (glob) line that does not match */
+	expect_diff("  one\n  t*o (glob)\n", "one\ntab\there", 1,
+		    "--- expected\n+++ actual\n@@ -1,2 +1,3 @@\n one\n-t*o (glob)\n+tab\\there (no-eol) (esc)\n+[1]\n");
+	/* expected output, none came */
+	expect_diff("  a\n  b\n  [2]\n", "", 0, "--- expected\n+++ actual\n@@ -1,3 +0,0 @@\n-a\n-b\n-[2]\n");
+	/* a different status only */
+	expect_diff("  a\n  [2]\n", "a\n", 3, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n a\n-[2]\n+[3]\n");
+	/* matching: no diff */
+	assert_null(diff_of("  a\n  b* (glob)\n", "a\nbbb\n", 0));
+}
+
+static void test_diff_large(void **state)
+{
+	/* 3000 x 3000 lines with changes all over: beyond the alignment table, still a valid diff */
+	char *expected = malloc(3000 * 8 + 1), *out = malloc(3000 * 8 + 1);
+	size_t el = 0, ol = 0;
+	for (int i = 0; i < 3000; i++) {
+		el += (size_t)sprintf(expected + el, "  e%d\n", i);
+		ol += (size_t)sprintf(out + ol, "o%d\n", i);
+	}
+	out[ol - 1] = '\0'; /* diff_of adds the marker's newline */
+	char *diff = diff_of(expected, out, 0);
+	assert_non_null(diff);
+	const char *start = "--- expected\n+++ actual\n@@ -1,3000 +1,3000 @@\n-e0\n-e1\n";
+	assert_true(strncmp(diff, start, strlen(start)) == 0);
+	assert_non_null(strstr(diff, "-e2999\n+o0\n"));
+	free(diff);
+	free(expected);
+	free(out);
+}
+
+/* Reads back what the TAP writer wrote to the temporary file. */
+static char *tap_output(struct sc_tap *tap, int fd)
+{
+	assert_int_equal(sc_tap_flush(tap), 0);
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *text = calloc(1, (size_t)size + 1);
+	assert_int_equal(pread(fd, text, (size_t)size, 0), size);
+	return text;
+}
+
+static void test_report(void **state)
+{
+	struct sc_transcript *t = parse("  $ echo hello\n  hello\n"
+					"  $ echo world\n  word\n"
+					"  $ for i in 1 2; do\n  >   echo $i # \\ too\n  > done\n  1\n  2\n"
+					"  $ sleep 100\n"
+					"  $ echo never\n");
+	const char out[] = "hello\n\nM 0 0\nworld\n\nM 1 0\n1\n2\n\nM 2 0\npart";
+	struct sc_transcript_result *r = NULL;
+	assert_int_equal(sc_transcript_split_output(t, "M", out, sizeof(out) - 1, &r, NULL), 0);
+	char path[] = "/tmp/test-transcript.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	(void)unlink(path);
+	struct sc_tap tap;
+	sc_tap_init(&tap, fd);
+	assert_int_equal(sc_transcript_report(&tap, t, r, "foo.t"), 3);
+	char *text = tap_output(&tap, fd);
+	assert_string_equal(text, "ok 1 - foo.t:1: echo hello\n"
+				  "not ok 2 - foo.t:3: echo world\n"
+				  "  ---\n"
+				  "  message: output differs\n"
+				  "  diff: |\n"
+				  "    --- expected\n"
+				  "    +++ actual\n"
+				  "    @@ -1 +1 @@\n"
+				  "    -word\n"
+				  "    +world\n"
+				  "  ...\n"
+				  "ok 3 - foo.t:5: for i in 1 2; do\n"
+				  "not ok 4 - foo.t:10: sleep 100\n"
+				  "  ---\n"
+				  "  message: \"not finished: the shell ended during this command\"\n"
+				  "  output: |\n"
+				  "    part\\\n"
+				  "  ...\n"
+				  "not ok 5 - foo.t:11: echo never\n"
+				  "  ---\n"
+				  "  message: \"not run: the shell ended before this command\"\n"
+				  "  ...\n");
+	free(text);
+	sc_tap_release(&tap);
+	close(fd);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+/* Updates text with the result of running it (the marker added after each output), checks the
+ * new text, and that the new text matches the same result. */
+static void expect_update(const char *text, const char *out, size_t out_len, const char *updated)
+{
+	struct sc_transcript *t = parse(text);
+	struct sc_transcript_result *r = NULL;
+	assert_int_equal(sc_transcript_split_output(t, "M", out, out_len, &r, NULL), 0);
+	char *got = NULL;
+	assert_int_equal(sc_transcript_update(t, r, &got), 0);
+	assert_string_equal(got, updated);
+	struct sc_transcript *t2 = parse(got);
+	assert_int_equal(t2->n_commands, t->n_commands);
+	for (size_t i = 0; i < t2->n_commands; i++)
+		if (r->outcomes[i].ran)
+			assert_true(sc_transcript_command_matches(&t2->commands[i], &r->outcomes[i]));
+	sc_transcript_free(t2);
+	free(got);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+static void test_update(void **state)
+{
+	const char out[] = "one\n12 files\nnew\n\nM 0 0\n"
+			   "\nM 1 1\n"
+			   "x\n\nM 2 0\n";
+	expect_update("# A comment.\n"
+		      "simpcon: --hostname box\n"
+		      "  $ echo one;\n"
+		      "  > echo files\n"
+		      "  old\n"
+		      "  [0-9]+ files (re)\n"
+		      "\n"
+		      "  $ false\n"
+		      "  $ echo x\n"
+		      "  x\n"
+		      "  [4]\n"
+		      "  $ never run\n"
+		      "  kept\n"
+		      "  [2]\n"
+		      "last comment, no newline",
+		      out, sizeof(out) - 1,
+		      "# A comment.\n"
+		      "simpcon: --hostname box\n"
+		      "  $ echo one;\n"
+		      "  > echo files\n"
+		      "  one\n"
+		      "  [0-9]+ files (re)\n"
+		      "  new\n"
+		      "\n"
+		      "  $ false\n"
+		      "  [1]\n"
+		      "  $ echo x\n"
+		      "  x\n"
+		      "  $ never run\n"
+		      "  kept\n"
+		      "  [2]\n"
+		      "last comment, no newline\n");
+}
+
+static void test_update_escapes(void **state)
+{
+	/* every line kind that needs (esc) to read back as itself */
+	const char out[] = "tab\there\n"
+			   "bell\a and \\ backslash\n"
+			   "bad utf-8 \xff \xc3\xa9 ok\n"
+			   "c1 \xc2\x85\n"
+			   "$ not a command\n"
+			   "> not a continuation\n"
+			   "[1]\n"
+			   "looks like (re)\n"
+			   "looks like (glob)\n"
+			   "looks like (esc)\n"
+			   "looks like (no-eol)\n"
+			   "nul \0 byte\n"
+			   "  indented\n"
+			   "\n"
+			   "caf\xc3\xa9 \\ plain\n"
+			   "cr\r\n"
+			   "last (no-eol)"
+			   "\nM 0 4\n";
+	expect_update("  $ x\n", out, sizeof(out) - 1,
+		      "  $ x\n"
+		      "  tab\\there (esc)\n"
+		      "  bell\\x07 and \\\\ backslash (esc)\n"
+		      "  bad utf-8 \\xff \xc3\xa9 ok (esc)\n"
+		      "  c1 \\xc2\\x85 (esc)\n"
+		      "  \\x24 not a command (esc)\n"
+		      "  \\x3e not a continuation (esc)\n"
+		      "  \\x5b1] (esc)\n"
+		      "  looks like (re\\x29 (esc)\n"
+		      "  looks like (glob\\x29 (esc)\n"
+		      "  looks like (esc\\x29 (esc)\n"
+		      "  looks like (no-eol\\x29 (esc)\n"
+		      "  nul \\x00 byte (esc)\n"
+		      "    indented\n"
+		      "  \n"
+		      "  caf\xc3\xa9 \\ plain\n"
+		      "  cr\\r (esc)\n"
+		      "  last (no-eol\\x29 (no-eol) (esc)\n"
+		      "  [4]\n");
+}
+
+static void test_update_keeps_matching_patterns(void **state)
+{
+	/* a (glob) line still matching survives; one no longer matching is replaced; (esc) kept */
+	const char out[] = "ab\n1.txt\nnew\nplain\n\nM 0 0\n";
+	expect_update("  $ x\n  a\\x62 (esc)\n  *.txt (glob)\n  *.md (glob)\n  plain\n", out, sizeof(out) - 1,
+		      "  $ x\n  a\\x62 (esc)\n  *.txt (glob)\n  new\n  plain\n");
+}
+
+static void test_hundred_commands(void **state)
+{
+	char *text = malloc(100 * 128);
+	size_t len = 0;
+	len += (size_t)sprintf(text + len, "simpcon: --hostname box\n  $ n=0\n");
+	for (int i = 1; i < 100; i++)
+		len += (size_t)sprintf(text + len, "  $ n=$((n + 1)); echo \"$n\"; [ $((n %% 10)) -ne 0 ]\n  %d\n%s", i,
+				       i % 10 == 0 ? "  [1]\n" : "");
+	struct sc_transcript *t = parse(text);
+	assert_int_equal(t->n_commands, 100);
+	struct sc_transcript_result *r = run(t);
+	char path[] = "/tmp/test-transcript.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	(void)unlink(path);
+	struct sc_tap tap;
+	sc_tap_init(&tap, fd);
+	assert_int_equal(sc_transcript_report(&tap, t, r, "hundred.t"), 0);
+	assert_int_equal(tap.count, 100);
+	char *tap_text = tap_output(&tap, fd);
+	assert_non_null(strstr(tap_text, "\nok 100 - hundred.t:"));
+	assert_null(strstr(tap_text, "not ok"));
+
+	/* update of a passing file changes nothing */
+	char *updated = NULL;
+	assert_int_equal(sc_transcript_update(t, r, &updated), 0);
+	assert_string_equal(updated, text);
+	free(updated);
+	free(tap_text);
+	sc_tap_release(&tap);
+	close(fd);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+	free(text);
+}
+
+static void test_update_from_real_run(void **state)
+{
+	/* write a transcript from nothing, as --update does, and run the result again */
+	const char *text = "  $ printf 'a\\tb\\n$ x\\n[7]\\nend'\n  $ echo err >&2; false\n  $ ls /nonexistent-dir-xyz\n";
+	struct sc_transcript *t = parse(text);
+	struct sc_transcript_result *r = run(t);
+	char *updated = NULL;
+	assert_int_equal(sc_transcript_update(t, r, &updated), 0);
+	assert_non_null(strstr(updated, "  $ printf 'a\\tb\\n$ x\\n[7]\\nend'\n"
+					"  a\\tb (esc)\n  \\x24 x (esc)\n  \\x5b7] (esc)\n  end (no-eol)\n"
+					"  $ echo err >&2; false\n  err\n  [1]\n"));
+	struct sc_transcript *t2 = parse(updated);
+	struct sc_transcript_result *r2 = run(t2);
+	for (size_t i = 0; i < t2->n_commands; i++)
+		assert_true(sc_transcript_command_matches(&t2->commands[i], &r2->outcomes[i]));
+	sc_transcript_result_free(r2);
+	sc_transcript_free(t2);
+	free(updated);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_layout),
+		cmocka_unit_test(test_parse_kinds),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_split_options),
+		cmocka_unit_test(test_script_text),
+		cmocka_unit_test(test_run_in_busybox),
+		cmocka_unit_test(test_run_ends_early),
+		cmocka_unit_test(test_split_output),
+		cmocka_unit_test(test_match_kinds),
+		cmocka_unit_test(test_exit_status_match),
+		cmocka_unit_test(test_diff_text),
+		cmocka_unit_test(test_diff_large),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_update),
+		cmocka_unit_test(test_update_escapes),
+		cmocka_unit_test(test_update_keeps_matching_patterns),
+		cmocka_unit_test(test_hundred_commands),
+		cmocka_unit_test(test_update_from_real_run),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
