@@ -58,6 +58,9 @@ struct sc_config {
 	bool privileged;
 	uint64_t cap_add;             /* bit N: Linux capability number N, kept in addition */
 	uint64_t cap_drop;            /* dropped from the default set (or from all, if privileged) */
+	bool host_libs;               /* the host's /usr, /lib, /lib64, /bin, /sbin (those that are
+	                                 directories) bound read-only over the fixture; symlinks among
+	                                 them (merged /usr) recreated where the fixture has none */
 	int64_t time_offset_s;        /* non-zero: a time namespace (Linux 5.6+) whose monotonic and
 	                                 boottime clocks are moved by this many seconds */
 };

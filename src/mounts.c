@@ -33,6 +33,17 @@ static const char *const proc_readonly[] = {
 	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
 };
 
+/* --host-libs: the host's system directories, read-only, so dynamically linked programs of the
+ * host (or built on it) run inside. A directory is bound; a symlink (merged /usr) is recreated
+ * where the fixture has nothing of that name, so the fixture's busybox /bin stays. */
+static const char *const host_dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin" };
+
+static bool host_is_dir(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Whether the running kernel has a /proc entry: the host's /proc tells, before pivot_root. */
 static bool proc_has(const char *path)
 {
@@ -68,7 +79,7 @@ int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
 {
 	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + SC_ELEMENTSOF(proc_masked) + SC_ELEMENTSOF(proc_readonly) +
-		   plan->n_mounts;
+		   SC_ELEMENTSOF(host_dirs) + plan->n_mounts;
 	size_t text = 0;
 	for (size_t i = 0; i < plan->n_mounts; i++)
 		text += strlen(plan->mounts[i].dest) + 2;
@@ -91,6 +102,9 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_masked); i++)
 		if (proc_has(proc_masked[i]))
 			points[k++] = proc_masked[i];
+	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_dirs); i++)
+		if (host_is_dir(host_dirs[i]))
+			points[k++] = host_dirs[i];
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		size_t room = strlen(plan->mounts[i].dest) + 2;
 		if (sc_mounts_normalize_dest(plan->mounts[i].dest, store, room) < 0) {
@@ -330,6 +344,41 @@ static int mount_dev(int rootfd, struct sc_error *err)
 	return 0;
 }
 
+static int mount_host_dir(int rootfd, const char *path, struct sc_error *err)
+{
+	if (host_is_dir(path)) {
+		_cleanup_close_ int fd = open_in_root(rootfd, path, true);
+		_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV };
+		if (fd < 0 || tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
+		    sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return sc_error_set(err, errno, "bind the host's '%s' read-only", path);
+		return 0;
+	}
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0; /* not on this host */
+	target[n] = '\0';
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	_cleanup_close_ int existing = sc_openat2(rootfd, path + 1, &how);
+	if (existing >= 0 || errno != ENOENT)
+		return 0; /* the fixture's own wins */
+	if (symlinkat(target, rootfd, path + 1) < 0 && errno != EEXIST)
+		return sc_error_set(err, errno, "symlink '%s' -> '%s' in the container", path, target);
+	return 0;
+}
+
+static int mount_host_dirs(int rootfd, struct sc_error *err)
+{
+	for (size_t i = 0; i < SC_ELEMENTSOF(host_dirs); i++) {
+		int r = mount_host_dir(rootfd, host_dirs[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int mount_user(int rootfd, const struct sc_mount *m, int source_fd, int prepared, struct sc_error *err)
 {
 	if (!m->source) {
@@ -405,7 +454,7 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 		return rootfd;
 	int r;
 	if ((r = mount_proc(rootfd, err)) < 0 || (!plan->privileged && (r = harden_proc(rootfd, err)) < 0) ||
-	    (r = mount_dev(rootfd, err)) < 0)
+	    (r = mount_dev(rootfd, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		r = mount_user(rootfd, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,

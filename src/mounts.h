@@ -19,6 +19,7 @@ struct sc_mount_plan {
 	const int *prepared;            /* per mount: a detached tree made by the parent, or -1 */
 	bool keep;                      /* layers on the run directory's disk instead of a tmpfs */
 	bool privileged;                /* no /proc masks, nested user namespaces allowed */
+	bool host_libs;                 /* the host's /usr, /lib... read-only over the fixture */
 };
 
 /* Opens rundir, rootfs and every bind source as O_PATH fds in the child's own mount namespace

@@ -224,7 +224,8 @@ static int prepare(struct run *run, struct sc_error *err)
 	sc_idmap_format(&run->map, false, x->uid_map, sizeof(x->uid_map));
 	sc_idmap_format(&run->map, true, x->gid_map, sizeof(x->gid_map));
 	sc_probe_host_namespaces(x);
-	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts, .privileged = c->privileged };
+	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts, .privileged = c->privileged,
+				      .host_libs = c->host_libs };
 	if ((r = sc_mounts_expected(&plan, &run->mount_points, &x->n_mount_points)) < 0)
 		return sc_error_set(err, -r, "plan the mounts");
 	x->mount_points = run->mount_points;
@@ -243,7 +244,7 @@ static int start(struct run *run, struct sc_error *err)
 	struct sc_child_plan plan = {
 		.mounts = { .rundir = run->rundir, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
-			    .privileged = c->privileged },
+			    .privileged = c->privileged, .host_libs = c->host_libs },
 		.hostname = run->expect.hostname,
 		.domainname = c->domainname,
 		.chdir = c->chdir,

@@ -42,11 +42,13 @@ enum {
 	OPT_TIME_OFFSET,
 	OPT_DOMAINNAME,
 	OPT_JUNIT,
+	OPT_HOST_LIBS,
 };
 
 static const struct option long_options[] = {
 	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "host-libs", no_argument, NULL, OPT_HOST_LIBS },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
@@ -98,6 +100,8 @@ const char *sc_cli_usage(void)
 	       "  --busybox PATH            busybox binary (default: $SIMPCON_BUSYBOX, configure's\n"
 	       "                            --with-busybox, or busybox on PATH)\n"
 	       "  --rootfs DIR              use DIR as the root instead (never modified)\n"
+	       "  --host-libs               the host's /usr, /lib, /lib64, /bin, /sbin read-only over\n"
+	       "                            the fixture, for dynamically linked programs\n"
 	       "  --cache DIR               fixture cache (default: $SIMPCON_CACHE, ~/.cache/simpcon,\n"
 	       "                            /var/cache/simpcon for root)\n"
 	       "Container:\n"
@@ -256,6 +260,7 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
 		break;
 	case OPT_CACHE: o->cache_dir = arg; break;
+	case OPT_HOST_LIBS: o->config.host_libs = true; break;
 	case OPT_HOSTNAME: o->config.hostname = arg; break;
 	case OPT_DOMAINNAME: o->config.domainname = arg; break;
 	case OPT_BIND: return parse_bind(o, arg, false, "--bind", err);

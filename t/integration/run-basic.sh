@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 31
+plan 33
 
 # The issue's own example: PID 1 and the container's hostname in the YAML, every point ok.
 capture hello run -- sh -c 'echo $$; hostname'
@@ -97,3 +97,10 @@ else
 	sc run --uid 1000 -- id
 	[ "$T_RC" = 3 ] && has "$T_ERR" 'rootless mode maps only root'; ok $? "rootless --uid 1000 is refused with the reason"
 fi
+
+# --host-libs: a dynamically linked host program runs; the host's directories stay read-only.
+sc run --host-libs -- /usr/bin/env
+[ "$T_RC" = 0 ] && has_line "$T_OUT" '    LC_ALL=C'; ok $? "--host-libs: the host's dynamically linked env runs inside"
+sc run --host-libs -- sh -c 'readlink /bin/sh; touch /usr/simpcon-x && echo WROTE'
+has_line "$T_OUT" '    /bin/busybox' && ! has "$T_OUT" WROTE && [ ! -e /usr/simpcon-x ]
+ok $? "--host-libs: the fixture's /bin stays busybox; /usr is read-only"

@@ -21,7 +21,9 @@
 #include "tap.h"
 #include "transcript.h"
 
-#define BUSYBOX "/usr/bin/busybox"
+#ifndef SC_DEFAULT_BUSYBOX
+#define SC_DEFAULT_BUSYBOX "/usr/bin/busybox"
+#endif
 
 extern char **environ;
 
@@ -48,6 +50,11 @@ static void expect_parse_error(const char *text, const char *message)
 /* Runs script with the host's busybox sh (stdin /dev/null) and returns its whole output. */
 static char *run_busybox(const char *script, size_t *ret_len)
 {
+	const char *busybox = getenv("SIMPCON_BUSYBOX");
+	if (!busybox || !*busybox)
+		busybox = SC_DEFAULT_BUSYBOX;
+	if (!*busybox || access(busybox, X_OK) < 0)
+		fail_msg("no busybox to run the script with: install busybox-static or set SIMPCON_BUSYBOX");
 	int fds[2];
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	posix_spawn_file_actions_t fa;
@@ -56,7 +63,7 @@ static char *run_busybox(const char *script, size_t *ret_len)
 	assert_int_equal(posix_spawn_file_actions_adddup2(&fa, fds[1], 1), 0);
 	char *argv[] = { "busybox", "sh", "-c", (char *)script, NULL };
 	pid_t pid;
-	assert_int_equal(posix_spawn(&pid, BUSYBOX, &fa, NULL, argv, environ), 0);
+	assert_int_equal(posix_spawn(&pid, busybox, &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	size_t len = 0, cap = 4096;
