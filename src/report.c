@@ -66,7 +66,7 @@ static void describe(char *buf, size_t size, const char *name, const char *what)
 	snprintf(buf, size, "%s%s%s", name ? name : "", name ? ": " : "", what);
 }
 
-static unsigned write_checks(struct sc_tap *tap, const struct sc_result *res, const char *name, enum sc_verbosity v)
+unsigned sc_report_checks(struct sc_tap *tap, const struct sc_result *res, const char *name, enum sc_verbosity v)
 {
 	unsigned failed = 0;
 	for (int c = 0; c < SC_CHECK_COUNT; c++) {
@@ -171,7 +171,7 @@ static unsigned write_stream(struct sc_tap *tap, const struct sc_output *o, cons
 unsigned sc_report_write(struct sc_tap *tap, const struct sc_result *res, const struct sc_expect *e,
 			 const char *name, enum sc_verbosity verbosity)
 {
-	unsigned failed = write_checks(tap, res, name, verbosity);
+	unsigned failed = sc_report_checks(tap, res, name, verbosity);
 	failed += write_exit(tap, res, e, name, verbosity);
 	failed += write_stream(tap, &res->out, "stdout", e->stdout_text, e->stdout_regex, &e->stdout_re, name);
 	failed += write_stream(tap, &res->err, "stderr", e->stderr_text, e->stderr_regex, &e->stderr_re, name);

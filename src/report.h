@@ -32,6 +32,8 @@ bool sc_expect_text_matches(const char *expected, const char *got, size_t got_le
 
 /* The number of points sc_report_write writes. */
 unsigned sc_report_count(const struct sc_expect *e);
+/* Writes the SC_CHECK_COUNT isolation points alone; returns how many failed. */
+unsigned sc_report_checks(struct sc_tap *tap, const struct sc_result *res, const char *name, enum sc_verbosity v);
 /* Writes the points (no version line, no plan); returns how many failed. */
 unsigned sc_report_write(struct sc_tap *tap, const struct sc_result *res, const struct sc_expect *e,
 			 const char *name, enum sc_verbosity verbosity);

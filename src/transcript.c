@@ -1048,6 +1048,17 @@ static void report_failure(struct sc_tap *tap, const struct sc_transcript_comman
 	sc_tap_yaml_end(tap);
 }
 
+char *sc_transcript_description(const struct sc_transcript *t, const struct sc_transcript_command *c,
+				const char *file_label)
+{
+	const char *text = c->text, *nl = strchr(text, '\n');
+	char *desc = NULL;
+	if (asprintf(&desc, "%s:%u: %.*s", file_label ? file_label : t->path, c->line,
+		     nl ? (int)(nl - text) : (int)strlen(text), text) < 0)
+		return NULL;
+	return desc;
+}
+
 unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t, const struct sc_transcript_result *r,
 			      const char *file_label)
 {
@@ -1055,11 +1066,7 @@ unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t,
 	for (size_t i = 0; i < t->n_commands; i++) {
 		const struct sc_transcript_command *c = &t->commands[i];
 		const struct sc_transcript_outcome *o = r && i < r->n_outcomes ? &r->outcomes[i] : NULL;
-		const char *text = c->text, *nl = strchr(text, '\n');
-		_cleanup_free_ char *desc = NULL;
-		if (asprintf(&desc, "%s:%u: %.*s", file_label ? file_label : t->path, c->line,
-			     nl ? (int)(nl - text) : (int)strlen(text), text) < 0)
-			desc = NULL;
+		_cleanup_free_ char *desc = sc_transcript_description(t, c, file_label);
 		bool ok = o && sc_transcript_command_matches(c, o);
 		sc_tap_point(tap, ok, desc ? desc : file_label, SC_TAP_NONE, NULL);
 		if (!ok) {

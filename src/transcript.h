@@ -139,6 +139,10 @@ int sc_transcript_command_diff(const struct sc_transcript_command *c, const stru
 /* Writes one point per command ("FILE_LABEL:LINE: first line of the command"), with a YAML
  * block holding the diff on a mismatch; a command that did not run is a failure. Writes no
  * version line and no plan. Returns the number of failed points. */
+/* A command's point description, "LABEL:LINE: first line of the command" (malloc'd, or NULL). */
+char *sc_transcript_description(const struct sc_transcript *t, const struct sc_transcript_command *c,
+				const char *file_label);
+
 unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t, const struct sc_transcript_result *r,
 			      const char *file_label);
 

@@ -43,12 +43,20 @@ enum {
 	OPT_DOMAINNAME,
 	OPT_JUNIT,
 	OPT_HOST_LIBS,
+	OPT_UPDATE,
+	OPT_LIST,
+	OPT_FILTER,
+	OPT_SHARD,
 };
 
 static const struct option long_options[] = {
 	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "host-libs", no_argument, NULL, OPT_HOST_LIBS },
+	{ "update", no_argument, NULL, OPT_UPDATE },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
@@ -85,6 +93,7 @@ const char *sc_cli_usage(void)
 {
 	return "usage: simpcon-test run [OPTIONS] [--] CMD [ARG...]\n"
 	       "       simpcon-test check [--busybox PATH] [--privileged] [--junit FILE] [-q|-v]\n"
+	       "       simpcon-test [suite] [OPTIONS] FILE.t...\n"
 	       "       simpcon-test --help | --version\n"
 	       "\n"
 	       "Runs CMD as PID 1 of a container with new user, pid, mount, uts, ipc, cgroup and net\n"
@@ -136,6 +145,13 @@ const char *sc_cli_usage(void)
 	       "  --junit FILE              also write the points as a JUnit XML report\n"
 	       "  -q, --quiet               YAML diagnostics only for failed points\n"
 	       "  -v, --verbose             also what every isolation check observed\n"
+	       "\n"
+	       "Transcript files (suite):\n"
+	       "  --update                  rewrite each file with the actual output\n"
+	       "  --list                    print the points the files would produce, run nothing\n"
+	       "  --filter RE               run only the commands whose point description matches\n"
+	       "  --shard K/N               run the K-th of N deterministic slices of the files\n"
+	       "  (run options given here apply to every file, before its own 'simpcon:' lines)\n"
 	       "\n"
 	       "Exit status: 0 all points ok, 1 a point failed, 2 usage error, 3 the harness failed\n"
 	       "(also printed as 'Bail out!').\n";
@@ -261,6 +277,18 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 		break;
 	case OPT_CACHE: o->cache_dir = arg; break;
 	case OPT_HOST_LIBS: o->config.host_libs = true; break;
+	case OPT_UPDATE: o->update = true; break;
+	case OPT_LIST: o->list = true; break;
+	case OPT_FILTER: o->filter = arg; break;
+	case OPT_SHARD: {
+		unsigned k, of;
+		int end = 0;
+		if (sscanf(arg, "%u/%u%n", &k, &of, &end) != 2 || arg[end] || of == 0 || k == 0 || k > of)
+			return sc_error_setf(err, EINVAL, "--shard '%s': expected K/N with 1 <= K <= N, e.g. 2/4", arg);
+		o->shard_k = k;
+		o->shard_n = of;
+		break;
+	}
 	case OPT_HOSTNAME: o->config.hostname = arg; break;
 	case OPT_DOMAINNAME: o->config.domainname = arg; break;
 	case OPT_BIND: return parse_bind(o, arg, false, "--bind", err);
@@ -348,15 +376,45 @@ static int unknown_option(char **argv, int index, int optopt, struct sc_error *e
 	return sc_error_setf(err, EINVAL, "unknown option '-%c' (see simpcon-test --help)", optopt);
 }
 
+/* What follows the options are the files; the options themselves are kept to be applied to
+ * every file's container before the file's own "simpcon:" options. */
+static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, struct sc_error *err)
+{
+	if (optind >= sub_argc)
+		return sc_error_setf(err, EINVAL, "no transcript file: use 'simpcon-test suite [OPTIONS] FILE.t...'");
+	if (o->update && (o->filter || o->shard_n))
+		return sc_error_setf(err, EINVAL, "--update rewrites whole files: it cannot be combined with --filter or --shard");
+	o->files = sub_argv + optind;
+	o->n_files = (size_t)(sub_argc - optind);
+	o->run_args = sub_argv + 1;
+	o->n_run_args = (size_t)(optind - 1);
+	if (o->filter) {
+		int r = regcomp(&o->filter_re, o->filter, REG_EXTENDED | REG_NOSUB);
+		if (r != 0) {
+			char why[128];
+			regerror(r, &o->filter_re, why, sizeof(why));
+			return sc_error_setf(err, EINVAL, "--filter regex '%s': %s", o->filter, why);
+		}
+		o->filter_compiled = true;
+	}
+	return 0;
+}
+
 int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_error *err)
 {
 	*o = (struct sc_cli_options){ .config = SC_CONFIG_INIT, .verbosity = SC_VERBOSITY_NORMAL };
 	int first = 1;
+	size_t n1 = argc > 1 ? strlen(argv[1]) : 0;
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		first = 2;
 	else if (argc > 1 && !strcmp(argv[1], "check")) {
 		first = 2;
 		o->command = SC_CLI_CHECK;
+	} else if (argc > 1 && !strcmp(argv[1], "suite")) {
+		first = 2;
+		o->command = SC_CLI_SUITE;
+	} else if (n1 > 2 && !strcmp(argv[1] + n1 - 2, ".t")) {
+		o->command = SC_CLI_SUITE; /* simpcon-test FILE.t...: how automake's LOG_COMPILER calls it */
 	} else if (argc > 1 && argv[1][0] != '-')
 		return sc_error_setf(err, EINVAL, "unknown command '%s' (see simpcon-test --help)", argv[1]);
 	/* "+": options end at CMD, so the command's own options stay its own */
@@ -388,6 +446,11 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (r < 0)
 			return r;
 	}
+	if (o->command != SC_CLI_SUITE && (o->update || o->list || o->filter || o->shard_n))
+		return sc_error_setf(err, EINVAL, "--update, --list, --filter and --shard apply to transcript files: "
+					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
+	if (o->command == SC_CLI_SUITE)
+		return suite_files(o, sub_argc, sub_argv, err);
 	if (o->command == SC_CLI_CHECK && optind < sub_argc)
 		return sc_error_setf(err, EINVAL, "check takes no command ('%s'): see simpcon-test --help", sub_argv[optind]);
 	if (o->command != SC_CLI_RUN)
@@ -403,6 +466,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 void sc_cli_options_release(struct sc_cli_options *o)
 {
 	sc_expect_release(&o->expect);
+	if (o->filter_compiled)
+		regfree(&o->filter_re);
 	for (size_t i = 0; i < o->n_strings; i++)
 		free(o->strings[i]);
 	free(o->strings);

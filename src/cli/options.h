@@ -11,6 +11,7 @@ enum sc_cli_command {
 	SC_CLI_HELP,
 	SC_CLI_VERSION,
 	SC_CLI_CHECK,
+	SC_CLI_SUITE,
 };
 
 struct sc_cli_options {
@@ -21,6 +22,16 @@ struct sc_cli_options {
 	const char *cache_dir;
 	const char *name;
 	const char *junit;  /* --junit FILE */
+	/* transcript suites */
+	char **files;            /* the *.t files, pointing into argv */
+	size_t n_files;
+	char **run_args;         /* the suite's own options, applied to every file before its own */
+	size_t n_run_args;
+	bool update, list;
+	const char *filter;      /* --filter REGEX on point descriptions */
+	regex_t filter_re;
+	bool filter_compiled;
+	unsigned shard_k, shard_n; /* --shard K/N; 0/0: no sharding */
 	enum sc_verbosity verbosity;
 	/* storage the config points into */
 	struct sc_mount *mounts;

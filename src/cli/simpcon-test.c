@@ -12,6 +12,7 @@
 #include "check.h"
 #include "junit.h"
 #include "options.h"
+#include "suite.h"
 #include "report.h"
 #include "simpcon.h"
 #include "tap.h"
@@ -114,6 +115,28 @@ static int check(struct sc_cli_options *o)
 	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
 }
 
+static int suite(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	struct sc_tap tap;
+	unsigned failed = 0;
+	sc_tap_init(&tap, STDOUT_FILENO);
+	if (o->junit && sc_junit_new(&tap.junit) < 0) {
+		fprintf(stderr, "simpcon-test: out of memory for the JUnit report\n");
+		return EXIT_HARNESS;
+	}
+	o->config.cancel_fd = cancel_fd();
+	int r = sc_cli_suite(o, &tap, &failed, &err);
+	if (o->config.cancel_fd >= 0)
+		close(o->config.cancel_fd);
+	if (r < 0)
+		return finish(&tap, o, harness_failed(&tap, &err));
+	sc_tap_release(&tap);
+	if (o->list)
+		return tap.junit ? (tap.junit = sc_junit_free(tap.junit), EXIT_OK) : EXIT_OK;
+	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
+}
+
 static int run(struct sc_cli_options *o)
 {
 	struct sc_error err = { 0 };
@@ -157,6 +180,7 @@ int main(int argc, char **argv)
 	case SC_CLI_VERSION: puts(PACKAGE_STRING); break;
 	case SC_CLI_RUN: status = run(&options); break;
 	case SC_CLI_CHECK: status = check(&options); break;
+	case SC_CLI_SUITE: status = suite(&options); break;
 	}
 	sc_cli_options_release(&options);
 	return status;

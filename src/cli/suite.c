@@ -1,0 +1,296 @@
+/* suite.c - running transcript files: one container per file, one shell session in it, one
+ * TAP point per command after the file's isolation points. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "junit.h"
+#include "run.h"
+#include "suite.h"
+#include "transcript.h"
+#include "util.h"
+
+/* Transcripts merge stderr into stdout and may print a lot before the point that matters. */
+#define SC_SUITE_OUTPUT_LIMIT ((size_t)16 << 20)
+
+struct file_job {
+	const char *path;
+	struct sc_transcript *t;
+	struct sc_error parse_err;
+	struct sc_transcript view; /* t with only the commands --filter selects (shallow) */
+	unsigned points;
+};
+
+static int load(struct file_job *job, const struct sc_cli_options *o)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = sc_read_file(job->path, &text, &len);
+	if (r < 0)
+		return sc_error_set(&job->parse_err, -r, "read transcript '%s'", job->path);
+	if ((r = sc_transcript_parse(job->path, text, len, &job->t, &job->parse_err)) < 0)
+		return r;
+	job->view = *job->t;
+	if (o->filter_compiled) {
+		job->view.commands = calloc(job->t->n_commands + 1, sizeof(*job->view.commands));
+		if (!job->view.commands)
+			return sc_error_set(&job->parse_err, ENOMEM, "filter '%s'", job->path);
+		job->view.n_commands = 0;
+		for (size_t i = 0; i < job->t->n_commands; i++) {
+			_cleanup_free_ char *desc = sc_transcript_description(job->t, &job->t->commands[i], job->path);
+			if (desc && regexec(&o->filter_re, desc, 0, NULL, 0) == 0)
+				job->view.commands[job->view.n_commands++] = job->t->commands[i];
+		}
+	}
+	return 0;
+}
+
+static void job_release(struct file_job *job)
+{
+	if (job->t && job->view.commands != job->t->commands)
+		free(job->view.commands);
+	sc_transcript_free(job->t);
+}
+
+/* The words the parsed options point into: kept until the file's run is over. */
+struct file_args {
+	char **argv;
+	char **split[64];
+	size_t n_split;
+};
+
+static void file_args_release(struct file_args *a)
+{
+	for (size_t i = 0; i < a->n_split; i++)
+		sc_transcript_argv_free(a->split[i]);
+	free(a->argv);
+	*a = (struct file_args){ 0 };
+}
+
+/* The container options of a file: the suite's own, then its "simpcon:" lines, parsed as the
+ * run command's, with relative paths taken from the file's directory. */
+static int file_options(const struct file_job *job, const struct sc_cli_options *o, const char *script,
+			struct file_args *args, struct sc_cli_options *ret, struct sc_error *err)
+{
+	char **argv = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+	_cleanup_close_ int cwd = -1;
+	_cleanup_free_ char *copy = NULL;
+	*ret = (struct sc_cli_options){ 0 };
+#define PUSH(s)                                                                             \
+	do {                                                                                \
+		if (n + 2 > cap) {                                                          \
+			cap = cap ? cap * 2 : 32;                                           \
+			char **more = realloc(argv, cap * sizeof(*argv));                   \
+			if (!more) {                                                        \
+				r = sc_error_set(err, ENOMEM, "options of '%s'", job->path); \
+				goto out;                                                   \
+			}                                                                   \
+			argv = more;                                                        \
+		}                                                                           \
+		argv[n++] = (char *)(s);                                                    \
+	} while (0)
+	char ***split = args->split;
+	size_t n_split = 0;
+	PUSH("simpcon-test");
+	PUSH("run");
+	for (size_t i = 0; i < o->n_run_args; i++)
+		PUSH(o->run_args[i]);
+	for (size_t i = 0; i < job->t->n_options && i < SC_ELEMENTSOF(args->split); i++) {
+		if ((r = sc_transcript_split_options(job->t->options[i].text, &split[n_split], err)) < 0)
+			goto out;
+		for (char **a = split[n_split++]; *a; a++)
+			PUSH(*a);
+	}
+	PUSH("--");
+	PUSH("sh");
+	PUSH("-c");
+	PUSH(script);
+	argv[n] = NULL;
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	copy = strdup(job->path);
+	if (cwd < 0 || !copy || chdir(dirname(copy)) < 0) {
+		r = sc_error_set(err, errno ? errno : ENOMEM, "enter the directory of '%s'", job->path);
+		goto out;
+	}
+	r = sc_cli_parse((int)n, argv, ret, err);
+	if (fchdir(cwd) < 0 && r == 0)
+		r = sc_error_set(err, errno, "return to the working directory");
+	if (r < 0) {
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err->message);
+		sc_error_setf(err, EINVAL, "%s: options: %s", job->path, why);
+	}
+out:
+	/* the parsed options point into these words: they live as long as the file's run */
+	args->argv = argv;
+	args->n_split = n_split;
+	return r;
+#undef PUSH
+}
+
+/* Every point of a file that could not be run fails; the first says why. */
+static unsigned fail_file(struct sc_tap *tap, const struct file_job *job, const struct sc_error *why)
+{
+	for (unsigned i = 0; i < job->points; i++) {
+		char desc[PATH_MAX + 64];
+		snprintf(desc, sizeof(desc), "%s: %s", job->path, i == 0 ? "could not run" : "not run");
+		sc_tap_point(tap, false, desc, SC_TAP_NONE, NULL);
+		if (i == 0) {
+			sc_tap_yaml_begin(tap);
+			sc_tap_yaml_string(tap, "message", why->message);
+			sc_tap_yaml_end(tap);
+		}
+	}
+	return job->points;
+}
+
+static int write_update(const struct file_job *job, const struct sc_transcript_result *res, struct sc_error *err)
+{
+	_cleanup_free_ char *text = NULL, *tmp = NULL;
+	if (sc_transcript_update(job->t, res, &text) < 0 || asprintf(&tmp, "%s.XXXXXX", job->path) < 0)
+		return sc_error_set(err, ENOMEM, "update '%s'", job->path);
+	if (strlen(text) == job->t->len && !memcmp(text, job->t->text, job->t->len))
+		return 0;
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return sc_error_set(err, errno, "update '%s'", job->path);
+	int r = sc_write_all(fd, text, strlen(text));
+	if (r == 0 && (fchmod(fd, 0644) < 0 || rename(tmp, job->path) < 0))
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return sc_error_set(err, -r, "update '%s'", job->path);
+	}
+	return 0;
+}
+
+/* Runs one file. Returns the number of failed points, or a negative errno when the harness
+ * itself failed (then err says why and the stream bails out). */
+static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o, struct sc_error *err)
+{
+	if (tap->junit)
+		(void)sc_junit_suite(tap->junit, job->path);
+	if (!job->t)
+		return (int)fail_file(tap, job, &job->parse_err);
+	_cleanup_free_ char *marker = NULL, *script = NULL;
+	if (sc_transcript_marker_new(&marker) < 0 || sc_transcript_script(&job->view, marker, &script) < 0)
+		return sc_error_set(err, ENOMEM, "make the script of '%s'", job->path);
+	struct sc_cli_options fo;
+	struct file_args args = { 0 };
+	struct sc_error why = { 0 };
+	if (file_options(job, o, script, &args, &fo, &why) < 0) {
+		sc_cli_options_release(&fo);
+		file_args_release(&args);
+		return (int)fail_file(tap, job, &why);
+	}
+	struct sc_fixture *fx = NULL;
+	struct sc_result *res = NULL;
+	struct sc_transcript_result *split = NULL;
+	int r = 0;
+	if (!fo.config.rootfs) {
+		if ((r = sc_fixture_busybox(fo.busybox ? fo.busybox : o->busybox, fo.cache_dir ? fo.cache_dir : o->cache_dir,
+					    &fx, err)) < 0)
+			goto out;
+		fo.config.rootfs = sc_fixture_root(fx);
+	}
+	fo.config.output_limit = SC_SUITE_OUTPUT_LIMIT;
+	fo.config.cancel_fd = o->config.cancel_fd;
+	if ((r = sc_run(&fo.config, &res, err)) < 0)
+		goto out;
+	unsigned failed = sc_report_checks(tap, res, job->path, o->verbosity);
+	if ((r = sc_transcript_split_output(&job->view, marker, res->out.data ? res->out.data : "", res->out.len, &split,
+					    err)) < 0)
+		goto out;
+	failed += sc_transcript_report(tap, &job->view, split, job->path);
+	if (res->timed_out)
+		sc_tap_comment(tap, "the file's container timed out and was killed: the commands left were not run");
+	if (o->update && (r = write_update(job, split, err)) < 0)
+		goto out;
+	r = (int)failed;
+out:
+	sc_transcript_result_free(split);
+	sc_result_free(res);
+	sc_fixture_free(fx);
+	sc_cli_options_release(&fo);
+	file_args_release(&args);
+	return r;
+}
+
+static bool in_shard(const struct sc_cli_options *o, size_t index)
+{
+	return o->shard_n == 0 || index % o->shard_n == o->shard_k - 1;
+}
+
+static int list_points(struct file_job *jobs, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (!jobs[j].t) {
+			printf("%s: could not run (%s)\n", jobs[j].path, jobs[j].parse_err.message);
+			continue;
+		}
+		for (int c = 0; c < SC_CHECK_COUNT; c++)
+			printf("%s: isolation: %s\n", jobs[j].path, sc_check_name((enum sc_check)c));
+		for (size_t i = 0; i < jobs[j].view.n_commands; i++) {
+			_cleanup_free_ char *desc = sc_transcript_description(jobs[j].t, &jobs[j].view.commands[i], jobs[j].path);
+			printf("%s\n", desc ? desc : jobs[j].path);
+		}
+	}
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
+int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_failed, struct sc_error *err)
+{
+	struct file_job *jobs = calloc(o->n_files + 1, sizeof(*jobs));
+	size_t n = 0;
+	unsigned total = 0, failed = 0;
+	int r = 0;
+	if (!jobs)
+		return sc_error_set(err, ENOMEM, "plan the suite");
+	for (size_t i = 0; i < o->n_files; i++) {
+		if (!in_shard(o, i))
+			continue;
+		struct file_job *job = &jobs[n++];
+		job->path = o->files[i];
+		job->points = load(job, o) < 0 ? SC_CHECK_COUNT + 1u : SC_CHECK_COUNT + (unsigned)job->view.n_commands;
+		if (!job->t)
+			job->points = 1;
+		total += job->points;
+	}
+	if (o->list) {
+		r = list_points(jobs, n);
+		goto out;
+	}
+	sc_tap_version(tap);
+	if (total == 0) {
+		char why[64];
+		snprintf(why, sizeof(why), "no file in shard %u/%u", o->shard_k, o->shard_n);
+		sc_tap_skip_all(tap, why);
+		goto out;
+	}
+	sc_tap_plan(tap, total);
+	sc_tap_flush(tap);
+	for (size_t j = 0; j < n; j++) {
+		r = run_file(tap, &jobs[j], o, err);
+		if (r < 0)
+			break;
+		failed += (unsigned)r;
+		r = 0;
+	}
+out:
+	for (size_t j = 0; j < n; j++)
+		job_release(&jobs[j]);
+	free(jobs);
+	*ret_failed = failed;
+	return r;
+}
