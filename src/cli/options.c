@@ -446,6 +446,12 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (r < 0)
 			return r;
 	}
+	/* "simpcon-test [OPTIONS] FILE.t...": automake's LOG_COMPILER puts its flags first */
+	if (first == 1 && o->command == SC_CLI_RUN && optind < sub_argc) {
+		size_t len = strlen(sub_argv[optind]);
+		if (len > 2 && !strcmp(sub_argv[optind] + len - 2, ".t"))
+			o->command = SC_CLI_SUITE;
+	}
 	if (o->command != SC_CLI_SUITE && (o->update || o->list || o->filter || o->shard_n))
 		return sc_error_setf(err, EINVAL, "--update, --list, --filter and --shard apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
