@@ -240,6 +240,7 @@ fi
 if [ -n "$i_unshare" ]; then
 	u=$(field "$tmp/a" "$i_unshare" median_ms)
 	row "$case_a" "$(ms "$a_sc")" "unshare -Urpfmiun -C" "$(ms "$u")" "$(calc "$a_sc / $u")" "info" "-"
+	failures "$tmp/a" "$i_unshare" unshare
 fi
 if [ -n "$i_runc" ]; then
 	rc=$(field "$tmp/a" "$i_runc" median_ms)
@@ -263,12 +264,14 @@ if [ -n "$i_bwrap" ]; then
 	r=$(calc "$b_sc / $b")
 	judge b "$b_sc / $b" 0.5
 	row "$case_b" "$(ms "$b_sc")" "bwrap, same 6 ns" "$(ms "$b")" "$r" "<= 0.50" "$verdict"
+	failures "$tmp/b" "$i_bwrap" "bwrap without net"
 else
 	row "$case_b" "$(ms "$b_sc")" "bwrap, same 6 ns" "missing" "-" "<= 0.50" "n/a"
 fi
 if [ -n "$i_unshare" ]; then
 	u=$(field "$tmp/b" "$i_unshare" median_ms)
 	row "$case_b" "$(ms "$b_sc")" "unshare -Urpfmiu -C" "$(ms "$u")" "$(calc "$b_sc / $u")" "info" "-"
+	failures "$tmp/b" "$i_unshare" "unshare without net"
 fi
 
 # --- c. peak memory ----------------------------------------------------------------------
