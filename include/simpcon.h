@@ -93,6 +93,21 @@ enum sc_verdict {
 struct sc_fixture;
 struct sc_result;
 
+struct sc_fixture_config {
+	const char *busybox;       /* NULL: $SIMPCON_BUSYBOX, else configure's default, else PATH */
+	const char *archive;       /* a root filesystem archive (tar, tar.gz/xz/zst/bz2, cpio, zip;
+	                              the format is read from the content) instead of busybox */
+	const char *cache_dir;     /* NULL: $SIMPCON_CACHE, $XDG_CACHE_HOME/simpcon, ~/.cache/simpcon
+	                              (root: /var/cache/simpcon) */
+	bool no_cache;             /* build a private copy, removed by sc_fixture_free */
+	const char *tmpdir;        /* for no_cache; NULL: $TMPDIR, else /tmp */
+	const char *unpack_helper; /* NULL: $SIMPCON_UNPACK, else the installed simpcon-unpack */
+};
+
+/* Finds in the cache (or builds) the fixture config describes. Entries are keyed by content:
+ * the same binary or archive under another name or path is the same entry. */
+SC_PUBLIC int sc_fixture_new(const struct sc_fixture_config *config, struct sc_fixture **ret_fixture,
+			     struct sc_error *err);
 /* Prepares (or finds in the cache) a root filesystem made of the busybox binary at path (NULL:
  * $SIMPCON_BUSYBOX, else the configured default, else busybox on PATH) with its applet links and
  * a minimal /etc. cache_dir NULL picks $SIMPCON_CACHE, $XDG_CACHE_HOME/simpcon, ~/.cache/simpcon
@@ -101,6 +116,8 @@ SC_PUBLIC int sc_fixture_busybox(const char *path, const char *cache_dir, struct
 				 struct sc_error *err);
 /* The fixture's root directory, for sc_config.rootfs; valid until sc_fixture_free. */
 SC_PUBLIC const char *sc_fixture_root(const struct sc_fixture *fixture);
+/* Whether making the fixture built it (a cache miss, or no_cache) rather than finding it. */
+SC_PUBLIC bool sc_fixture_was_built(const struct sc_fixture *fixture);
 SC_PUBLIC struct sc_fixture *sc_fixture_free(struct sc_fixture *fixture);
 
 /* Runs config->argv in a new container (user, pid, mount, uts, ipc, cgroup and, unless

@@ -15,18 +15,22 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <xxhash.h>
 
+extern char **environ;
+
+#include "cache.h"
 #include "error.h"
 #include "fixture.h"
 #include "idmap.h"
 #include "util.h"
 
 /* Bump when the layout below changes: old entries are then simply not found. */
-#define SC_FIXTURE_LAYOUT 1
+#define SC_FIXTURE_LAYOUT 2
 
 struct sc_fixture {
 	char *root;
+	char *tmp_dir; /* --no-cache: removed with the fixture */
+	bool built;    /* this call built it (not found in the cache) */
 };
 
 static const struct {
@@ -111,29 +115,11 @@ int sc_fixture_cache_dir(const char *cache_dir, char *buf, size_t size, struct s
 		n = snprintf(buf, size, "%s/.cache/simpcon", env);
 	else
 		return sc_error_setf(err, ENOENT, "no cache directory: set SIMPCON_CACHE or HOME");
-	/* entries, locks and build directories add up to 64 bytes to this path */
+	/* entries, locks and build directories add up to 64 bytes to this path; it is created
+	 * when the first entry is built, so a warm run spends no mkdir on it */
 	if (n >= (int)size || (size_t)n + 64 >= PATH_MAX)
 		return sc_error_setf(err, ENAMETOOLONG, "cache directory path '%.80s...' is too long", buf);
-	int r = sc_mkdir_p(buf, 0755);
-	if (r < 0)
-		return sc_error_set(err, -r, "create cache directory '%s' (set SIMPCON_CACHE to a writable directory)", buf);
 	return 0;
-}
-
-/* The key names the binary (device, inode, size, mtime) and the owner the entry is made for. */
-static uint64_t busybox_key(const struct stat *st, const struct sc_idmap *map)
-{
-	struct {
-		uint64_t layout, dev, ino, size, sec, nsec, uid, gid;
-	} k = { SC_FIXTURE_LAYOUT,
-		st->st_dev,
-		st->st_ino,
-		(uint64_t)st->st_size,
-		(uint64_t)st->st_mtim.tv_sec,
-		(uint64_t)st->st_mtim.tv_nsec,
-		map->uid_host,
-		map->gid_host };
-	return XXH3_64bits(&k, sizeof(k));
 }
 
 static int copy_file(const char *from, int dirfd, const char *to, mode_t mode)
@@ -193,22 +179,26 @@ static int applet_list(const char *busybox, char **ret_text)
 	return r;
 }
 
+/* One symlink to /bin/busybox, and every other applet a hard link to it: one inode instead of
+ * ~270, which is most of a cold build on a filesystem where each inode costs. */
 static int make_links(int rootfd, const char *busybox)
 {
 	_cleanup_free_ char *list = NULL;
 	int r = applet_list(busybox, &list);
 	if (r < 0)
 		return r;
-	size_t made = 0;
+	const char *first = NULL;
 	for (char *save = NULL, *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		/* entries look like "usr/bin/awk"; anything else is not an applet path */
 		if (line[0] == '/' || strstr(line, "..") || !strchr(line, '/') || !strcmp(line, "bin/busybox"))
 			continue;
-		if (symlinkat("/bin/busybox", rootfd, line) < 0 && errno != EEXIST)
+		int q = first ? linkat(rootfd, first, rootfd, line, 0) : symlinkat("/bin/busybox", rootfd, line);
+		if (q < 0 && errno != EEXIST)
 			return -errno;
-		made++;
+		if (!first)
+			first = line;
 	}
-	return made > 0 ? 0 : -ENOEXEC;
+	return first ? 0 : -ENOEXEC;
 }
 
 static int chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid);
@@ -233,8 +223,8 @@ static int chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid)
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	/* fchownat clears the set-id bits and the mode is restored after */
-	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	/* hard links share an inode: chown it once */
+	if ((st.st_uid != uid || st.st_gid != gid) && fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return 0;
@@ -242,10 +232,8 @@ static int chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid)
 	return fd < 0 ? -errno : chown_entries(fd, uid, gid);
 }
 
-static int build_root(const char *root, const char *busybox, const struct sc_idmap *map, struct sc_error *err)
+static int build_busybox(const char *root, const char *busybox, const struct sc_idmap *map, struct sc_error *err)
 {
-	if (mkdir(root, 0755) < 0)
-		return sc_error_set(err, errno, "create '%s'", root);
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return sc_error_set(err, errno, "open '%s'", root);
@@ -271,59 +259,103 @@ static int build_root(const char *root, const char *busybox, const struct sc_idm
 	return 0;
 }
 
-/* Builds entry (a path that does not exist yet) under the lock; a concurrent builder that won
- * the lock leaves it complete, and this one finds it on the re-check. */
-static int build_entry(const char *cache, const char *entry, const char *busybox, const struct sc_idmap *map,
-		       struct sc_error *err)
+static int busybox_builder(const char *root, const struct sc_cache_source *source, struct sc_error *err)
 {
-	char lock[PATH_MAX], tmp[PATH_MAX], root[PATH_MAX];
-	struct stat st;
-	snprintf(lock, sizeof(lock), "%s.lock", entry);
-	_cleanup_close_ int lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lockfd < 0)
-		return sc_error_set(err, errno, "open lock '%s'", lock);
-	while (flock(lockfd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return sc_error_set(err, errno, "lock '%s'", lock);
-	if (stat(entry, &st) == 0)
-		return 0;
-	snprintf(tmp, sizeof(tmp), "%s/.build-XXXXXX", cache);
-	if (!mkdtemp(tmp))
-		return sc_error_set(err, errno, "create a build directory in '%s'", cache);
-	snprintf(root, sizeof(root), "%s/root", tmp);
-	int r = chmod(tmp, 0755) < 0 ? sc_error_set(err, errno, "chmod '%s'", tmp) : 0;
-	if (r == 0)
-		r = build_root(root, busybox, map, err);
-	if (r == 0 && rename(tmp, entry) < 0)
-		r = sc_error_set(err, errno, "rename '%s' to '%s'", tmp, entry);
-	if (r < 0)
-		(void)sc_rm_rf(tmp);
-	return r;
+	return build_busybox(root, source->path, source->owner, err);
+}
+
+/* Root file system archives are unpacked by a helper program: libarchive stays out of this
+ * process, whose every start would pay for loading it. */
+static int archive_builder(const char *root, const struct sc_cache_source *source, struct sc_error *err)
+{
+	const char *helper = source->data;
+	char *const argv[] = { (char *)helper, (char *)source->path, (char *)root, NULL };
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sc_error_set(err, errno, "create a pipe");
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int r = posix_spawn(&pid, helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (r != 0) {
+		close(p[0]);
+		return sc_error_set(err, r, "run the unpack helper '%s' (set SIMPCON_UNPACK, or reinstall)", helper);
+	}
+	char why[512];
+	ssize_t n = read(p[0], why, sizeof(why) - 1);
+	close(p[0]);
+	why[n > 0 ? n : 0] = '\0';
+	why[strcspn(why, "\n")] = '\0';
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return sc_error_setf(err, EINVAL, "%s", why[0] ? why : "unpacking the archive failed");
+	const struct sc_idmap *map = source->owner;
+	if (!map->rootless && (r = chown_tree(AT_FDCWD, root, map->uid_host, map->gid_host)) < 0)
+		return sc_error_set(err, -r, "chown '%s' to %u:%u", root, (unsigned)map->uid_host, (unsigned)map->gid_host);
+	return 0;
+}
+
+static const char *unpack_helper(const struct sc_fixture_config *c)
+{
+	const char *env = getenv("SIMPCON_UNPACK");
+	return c->unpack_helper ? c->unpack_helper : env && *env ? env : SC_UNPACK_HELPER;
+}
+
+int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fixture, struct sc_error *err)
+{
+	char source[PATH_MAX], cache[PATH_MAX];
+	struct sc_idmap map;
+	int r;
+	if (c->archive) {
+		if (!is_file(c->archive))
+			return sc_error_setf(err, ENOENT, "archive '%s' is not a file: check --archive", c->archive);
+		if (snprintf(source, sizeof(source), "%s", c->archive) >= (int)sizeof(source))
+			return sc_error_setf(err, ENAMETOOLONG, "archive path '%s' is too long", c->archive);
+	} else if ((r = sc_fixture_find_busybox(c->busybox, source, sizeof(source), err)) < 0) {
+		return r;
+	}
+	if ((r = sc_idmap_default(&map, err)) < 0)
+		return r;
+	struct sc_cache_source src = {
+		.kind = c->archive ? "archive" : "busybox",
+		.path = source,
+		.layout = SC_FIXTURE_LAYOUT,
+		.owner = &map,
+		.build = c->archive ? archive_builder : busybox_builder,
+		.data = c->archive ? unpack_helper(c) : NULL,
+	};
+	struct sc_fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return sc_error_set(err, ENOMEM, "allocate the fixture");
+	if (c->no_cache) {
+		const char *tmp = c->tmpdir ? c->tmpdir : getenv("TMPDIR");
+		r = sc_cache_build_temporary(tmp && *tmp ? tmp : "/tmp", &src, &f->tmp_dir, &f->root, err);
+		f->built = true;
+	} else {
+		r = sc_fixture_cache_dir(c->cache_dir, cache, sizeof(cache), err);
+		if (r == 0)
+			r = sc_cache_get(cache, &src, &f->root, err);
+		f->built = r == 1;
+	}
+	if (r < 0) {
+		sc_fixture_free(f);
+		return r;
+	}
+	*ret_fixture = f;
+	return 0;
 }
 
 int sc_fixture_busybox(const char *path, const char *cache_dir, struct sc_fixture **ret_fixture, struct sc_error *err)
 {
-	char busybox[PATH_MAX], cache[PATH_MAX], entry[PATH_MAX + 64];
-	struct sc_idmap map;
-	struct stat st;
-	int r = sc_fixture_find_busybox(path, busybox, sizeof(busybox), err);
-	if (r < 0)
-		return r;
-	if (stat(busybox, &st) < 0)
-		return sc_error_set(err, errno, "stat '%s'", busybox);
-	if ((r = sc_idmap_default(&map, err)) < 0 || (r = sc_fixture_cache_dir(cache_dir, cache, sizeof(cache), err)) < 0)
-		return r;
-	snprintf(entry, sizeof(entry), "%s/busybox-%016llx", cache, (unsigned long long)busybox_key(&st, &map));
-	struct stat est;
-	if (stat(entry, &est) < 0 && (r = build_entry(cache, entry, busybox, &map, err)) < 0)
-		return r;
-	struct sc_fixture *f = calloc(1, sizeof(*f));
-	if (!f || asprintf(&f->root, "%s/root", entry) < 0) {
-		free(f);
-		return sc_error_set(err, ENOMEM, "allocate the fixture");
-	}
-	*ret_fixture = f;
-	return 0;
+	struct sc_fixture_config c = { .busybox = path, .cache_dir = cache_dir };
+	return sc_fixture_new(&c, ret_fixture, err);
 }
 
 const char *sc_fixture_root(const struct sc_fixture *fixture)
@@ -331,9 +363,17 @@ const char *sc_fixture_root(const struct sc_fixture *fixture)
 	return fixture->root;
 }
 
+bool sc_fixture_was_built(const struct sc_fixture *fixture)
+{
+	return fixture->built;
+}
+
 struct sc_fixture *sc_fixture_free(struct sc_fixture *fixture)
 {
 	if (fixture) {
+		if (fixture->tmp_dir)
+			(void)sc_rm_rf(fixture->tmp_dir);
+		free(fixture->tmp_dir);
 		free(fixture->root);
 		free(fixture);
 	}

@@ -12,6 +12,7 @@
 #include "caps.h"
 #include "error.h"
 #include "options.h"
+#include "util.h"
 
 enum {
 	OPT_BUSYBOX = 0x100,
@@ -47,11 +48,15 @@ enum {
 	OPT_LIST,
 	OPT_FILTER,
 	OPT_SHARD,
+	OPT_ARCHIVE,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
 	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "archive", required_argument, NULL, OPT_ARCHIVE },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "host-libs", no_argument, NULL, OPT_HOST_LIBS },
 	{ "update", no_argument, NULL, OPT_UPDATE },
 	{ "list", no_argument, NULL, OPT_LIST },
@@ -94,6 +99,7 @@ const char *sc_cli_usage(void)
 	return "usage: simpcon-test run [OPTIONS] [--] CMD [ARG...]\n"
 	       "       simpcon-test check [--busybox PATH] [--privileged] [--junit FILE] [-q|-v]\n"
 	       "       simpcon-test [suite] [OPTIONS] FILE.t...\n"
+	       "       simpcon-test fixture build|list|prune [--busybox PATH|--archive FILE] [--cache DIR]\n"
 	       "       simpcon-test --help | --version\n"
 	       "\n"
 	       "Runs CMD as PID 1 of a container with new user, pid, mount, uts, ipc, cgroup and net\n"
@@ -108,7 +114,10 @@ const char *sc_cli_usage(void)
 	       "Fixture:\n"
 	       "  --busybox PATH            busybox binary (default: $SIMPCON_BUSYBOX, configure's\n"
 	       "                            --with-busybox, or busybox on PATH)\n"
+	       "  --archive FILE            a root file system archive instead (tar, tar.gz, tar.xz,\n"
+	       "                            tar.zst, tar.bz2, cpio, zip; read from the content)\n"
 	       "  --rootfs DIR              use DIR as the root instead (never modified)\n"
+	       "  --no-cache                build a private fixture for this run, removed after it\n"
 	       "  --host-libs               the host's /usr, /lib, /lib64, /bin, /sbin read-only over\n"
 	       "                            the fixture, for dynamically linked programs\n"
 	       "  --cache DIR               fixture cache (default: $SIMPCON_CACHE, ~/.cache/simpcon,\n"
@@ -276,6 +285,11 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
 		break;
 	case OPT_CACHE: o->cache_dir = arg; break;
+	case OPT_NO_CACHE: o->no_cache = true; break;
+	case OPT_ARCHIVE:
+		if (!(o->archive = absolute(o, arg)))
+			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
+		break;
 	case OPT_HOST_LIBS: o->config.host_libs = true; break;
 	case OPT_UPDATE: o->update = true; break;
 	case OPT_LIST: o->list = true; break;
@@ -410,6 +424,15 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 	else if (argc > 1 && !strcmp(argv[1], "check")) {
 		first = 2;
 		o->command = SC_CLI_CHECK;
+	} else if (argc > 1 && !strcmp(argv[1], "fixture")) {
+		static const char *const verbs[] = { "build", "list", "prune" };
+		static const enum sc_cli_command commands[] = { SC_CLI_FIXTURE_BUILD, SC_CLI_FIXTURE_LIST, SC_CLI_FIXTURE_PRUNE };
+		for (size_t i = 0; argc > 2 && i < SC_ELEMENTSOF(verbs); i++)
+			if (!strcmp(argv[2], verbs[i]))
+				o->command = commands[i];
+		if (o->command == SC_CLI_RUN)
+			return sc_error_setf(err, EINVAL, "fixture needs build, list or prune: simpcon-test fixture build|list|prune");
+		first = 3;
 	} else if (argc > 1 && !strcmp(argv[1], "suite")) {
 		first = 2;
 		o->command = SC_CLI_SUITE;
@@ -457,8 +480,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
 	if (o->command == SC_CLI_SUITE)
 		return suite_files(o, sub_argc, sub_argv, err);
-	if (o->command == SC_CLI_CHECK && optind < sub_argc)
-		return sc_error_setf(err, EINVAL, "check takes no command ('%s'): see simpcon-test --help", sub_argv[optind]);
+	if ((o->command == SC_CLI_CHECK || o->command >= SC_CLI_FIXTURE_BUILD) && optind < sub_argc)
+		return sc_error_setf(err, EINVAL, "unexpected argument '%s': see simpcon-test --help", sub_argv[optind]);
 	if (o->command != SC_CLI_RUN)
 		return 0;
 	if (first == 1)

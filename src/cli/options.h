@@ -12,6 +12,9 @@ enum sc_cli_command {
 	SC_CLI_VERSION,
 	SC_CLI_CHECK,
 	SC_CLI_SUITE,
+	SC_CLI_FIXTURE_BUILD,
+	SC_CLI_FIXTURE_LIST,
+	SC_CLI_FIXTURE_PRUNE,
 };
 
 struct sc_cli_options {
@@ -19,7 +22,9 @@ struct sc_cli_options {
 	struct sc_config config;
 	struct sc_expect expect;
 	const char *busybox;
+	const char *archive;
 	const char *cache_dir;
+	bool no_cache;
 	const char *name;
 	const char *junit;  /* --junit FILE */
 	/* transcript suites */

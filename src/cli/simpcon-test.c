@@ -4,12 +4,16 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "check.h"
+#include "fixture.h"
 #include "junit.h"
 #include "options.h"
 #include "suite.h"
@@ -86,12 +90,15 @@ static int fixture(struct sc_cli_options *o, struct sc_fixture **ret, struct sc_
 	*ret = NULL;
 	if (o->config.rootfs)
 		return 0;
-	int r = sc_fixture_busybox(o->busybox, o->cache_dir, ret, err);
+	struct sc_fixture_config c = { .busybox = o->busybox, .archive = o->archive, .cache_dir = o->cache_dir,
+				       .no_cache = o->no_cache, .tmpdir = o->config.tmpdir };
+	int r = sc_fixture_new(&c, ret, err);
 	if (r < 0)
 		return r;
 	o->config.rootfs = sc_fixture_root(*ret);
 	if (o->verbosity == SC_VERBOSITY_VERBOSE)
-		fprintf(stderr, "simpcon-test: fixture '%s'\n", o->config.rootfs);
+		fprintf(stderr, "simpcon-test: fixture '%s' (%s)\n", o->config.rootfs,
+			sc_fixture_was_built(*ret) ? "built" : "cached");
 	return 0;
 }
 
@@ -113,6 +120,48 @@ static int check(struct sc_cli_options *o)
 		return finish(&tap, o, harness_failed(&tap, &err));
 	sc_tap_release(&tap);
 	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
+}
+
+static void print_entry(const struct sc_cache_entry *e, void *data)
+{
+	char when[32];
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime_r(&e->built, &tm));
+	printf("%-48s %8llu KiB  %s\n", e->name, (unsigned long long)(e->bytes / 1024), when);
+	(*(unsigned *)data)++;
+}
+
+/* simpcon-test fixture build|list|prune: prepare, inspect and clear the cache. */
+static int fixture_command(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	char cache[PATH_MAX];
+	if (o->command == SC_CLI_FIXTURE_BUILD) {
+		struct sc_fixture *fx = NULL;
+		if (fixture(o, &fx, &err) < 0) {
+			fprintf(stderr, "simpcon-test: %s\n", err.message);
+			return EXIT_HARNESS;
+		}
+		printf("%s\n", sc_fixture_root(fx));
+		sc_fixture_free(fx);
+		return EXIT_OK;
+	}
+	if (sc_fixture_cache_dir(o->cache_dir, cache, sizeof(cache), &err) < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+		return EXIT_HARNESS;
+	}
+	unsigned n = 0;
+	int r = o->command == SC_CLI_FIXTURE_LIST ? sc_cache_list(cache, print_entry, &n, &err)
+						  : sc_cache_prune(cache, &n, &err);
+	if (r < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+		return EXIT_HARNESS;
+	}
+	if (o->command == SC_CLI_FIXTURE_PRUNE)
+		printf("removed %u fixture%s from '%s'\n", n, n == 1 ? "" : "s", cache);
+	else if (n == 0)
+		fprintf(stderr, "simpcon-test: no fixture in '%s'\n", cache);
+	return EXIT_OK;
 }
 
 static int suite(struct sc_cli_options *o)
@@ -181,6 +230,9 @@ int main(int argc, char **argv)
 	case SC_CLI_RUN: status = run(&options); break;
 	case SC_CLI_CHECK: status = check(&options); break;
 	case SC_CLI_SUITE: status = suite(&options); break;
+	case SC_CLI_FIXTURE_BUILD:
+	case SC_CLI_FIXTURE_LIST:
+	case SC_CLI_FIXTURE_PRUNE: status = fixture_command(&options); break;
 	}
 	sc_cli_options_release(&options);
 	return status;

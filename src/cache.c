@@ -1,0 +1,271 @@
+/* cache.c - the content-keyed fixture cache (see cache.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "cache.h"
+#include "error.h"
+#include "util.h"
+
+/* What, besides the bytes, makes two entries different. */
+struct key_header {
+	uint64_t layout, uid, gid;
+	char kind[16];
+};
+
+static struct key_header header_of(const struct sc_cache_source *s)
+{
+	struct key_header h = { .layout = s->layout, .uid = s->owner->uid_host, .gid = s->owner->gid_host };
+	snprintf(h.kind, sizeof(h.kind), "%s", s->kind);
+	return h;
+}
+
+static void stat_key(const struct sc_cache_source *s, const struct stat *st, char *buf, size_t size)
+{
+	struct {
+		struct key_header h;
+		uint64_t dev, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+	} k = { header_of(s),
+		st->st_dev,
+		st->st_ino,
+		(uint64_t)st->st_size,
+		(uint64_t)st->st_mtim.tv_sec,
+		(uint64_t)st->st_mtim.tv_nsec,
+		(uint64_t)st->st_ctim.tv_sec,
+		(uint64_t)st->st_ctim.tv_nsec };
+	snprintf(buf, size, "%s-%016llx", s->kind, (unsigned long long)XXH3_64bits(&k, sizeof(k)));
+}
+
+static int content_key(const struct sc_cache_source *s, char *buf, size_t size, struct sc_error *err)
+{
+	_cleanup_close_ int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sc_error_set(err, errno, "open '%s'", s->path);
+	XXH3_state_t *state = XXH3_createState();
+	if (!state)
+		return sc_error_set(err, ENOMEM, "hash '%s'", s->path);
+	struct key_header h = header_of(s);
+	XXH3_128bits_reset(state);
+	XXH3_128bits_update(state, &h, sizeof(h));
+	char chunk[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		XXH3_128bits_update(state, chunk, (size_t)n);
+	int saved = errno;
+	XXH128_hash_t hash = XXH3_128bits_digest(state);
+	XXH3_freeState(state);
+	if (n < 0)
+		return sc_error_set(err, saved, "read '%s'", s->path);
+	snprintf(buf, size, "%s-%016llx%016llx", s->kind, (unsigned long long)hash.high64, (unsigned long long)hash.low64);
+	return 0;
+}
+
+/* Builds into dir/PREFIXXXXXXX/root, returning that temporary directory in tmp. */
+static int build_in(const char *dir, const char *prefix, const struct sc_cache_source *s, char *tmp, size_t size,
+		    struct sc_error *err)
+{
+	char root[PATH_MAX + 16];
+	snprintf(tmp, size, "%s/%sXXXXXX", dir, prefix);
+	if (!mkdtemp(tmp))
+		return sc_error_set(err, errno, "create a build directory in '%s'", dir);
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	int r = chmod(tmp, 0755) < 0 ? sc_error_set(err, errno, "chmod '%s'", tmp) : 0;
+	if (r == 0 && mkdir(root, 0755) < 0)
+		r = sc_error_set(err, errno, "create '%s'", root);
+	if (r == 0)
+		r = s->build(root, s, err);
+	if (r < 0)
+		(void)sc_rm_rf(tmp);
+	return r;
+}
+
+/* Points the index name at entry name: a symlink made beside it and renamed over it. */
+static void index_entry(const char *cache, const char *index_name, const char *entry_name)
+{
+	char dir[PATH_MAX], link[PATH_MAX + 160], tmp[PATH_MAX + 180], target[200];
+	snprintf(dir, sizeof(dir), "%s/index", cache);
+	(void)mkdir(dir, 0755);
+	snprintf(link, sizeof(link), "%s/%s", dir, index_name);
+	snprintf(tmp, sizeof(tmp), "%s.%d", link, (int)getpid());
+	snprintf(target, sizeof(target), "../%s", entry_name);
+	(void)unlink(tmp);
+	if (symlink(target, tmp) == 0 && rename(tmp, link) < 0)
+		(void)unlink(tmp);
+}
+
+static int lock_entry(const char *entry, struct sc_error *err)
+{
+	char lock[PATH_MAX + 8];
+	snprintf(lock, sizeof(lock), "%s.lock", entry);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return sc_error_set(err, errno, "open lock '%s'", lock);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			int r = sc_error_set(err, errno, "lock '%s'", lock);
+			close(fd);
+			return r;
+		}
+	return fd;
+}
+
+/* Builds entry (which does not exist yet) under its lock; a concurrent builder that won the
+ * lock leaves it complete, and this one finds it on the re-check. */
+static int build_entry(const char *cache, const char *entry, const struct sc_cache_source *s, struct sc_error *err)
+{
+	struct stat st;
+	int r = sc_mkdir_p(cache, 0755);
+	if (r < 0)
+		return sc_error_set(err, -r, "create cache directory '%s' (set SIMPCON_CACHE to a writable directory)", cache);
+	_cleanup_close_ int lock = lock_entry(entry, err);
+	if (lock < 0)
+		return lock;
+	if (stat(entry, &st) == 0)
+		return 0;
+	char tmp[PATH_MAX];
+	r = build_in(cache, ".build-", s, tmp, sizeof(tmp), err);
+	if (r == 0 && rename(tmp, entry) < 0) {
+		r = sc_error_set(err, errno, "rename '%s' to '%s'", tmp, entry);
+		(void)sc_rm_rf(tmp);
+	}
+	return r < 0 ? r : 1;
+}
+
+int sc_cache_get(const char *cache, const struct sc_cache_source *s, char **ret_root, struct sc_error *err)
+{
+	char index_name[128], entry_name[128], entry[PATH_MAX + 160], link[PATH_MAX + 160];
+	struct stat st;
+	if (stat(s->path, &st) < 0)
+		return sc_error_set(err, errno, "stat '%s'", s->path);
+	stat_key(s, &st, index_name, sizeof(index_name));
+	snprintf(link, sizeof(link), "%s/index/%s", cache, index_name);
+	ssize_t n = readlink(link, entry_name, sizeof(entry_name) - 1);
+	if (n > 3 && !strncmp(entry_name, "../", 3)) {
+		entry_name[n] = '\0';
+		snprintf(entry, sizeof(entry), "%s/%s", cache, entry_name + 3);
+		if (stat(entry, &st) == 0 && asprintf(ret_root, "%s/root", entry) >= 0)
+			return 0; /* warm: no hashing, no building */
+	}
+	int r = content_key(s, entry_name, sizeof(entry_name), err);
+	if (r < 0)
+		return r;
+	snprintf(entry, sizeof(entry), "%s/%s", cache, entry_name);
+	if (stat(entry, &st) < 0 && (r = build_entry(cache, entry, s, err)) < 0)
+		return r;
+	index_entry(cache, index_name, entry_name);
+	if (asprintf(ret_root, "%s/root", entry) < 0)
+		return sc_error_set(err, ENOMEM, "allocate the fixture path");
+	return r; /* 1 when this call built the entry */
+}
+
+int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *s, char **ret_dir, char **ret_root,
+			     struct sc_error *err)
+{
+	char tmp[PATH_MAX];
+	int r = build_in(tmpdir, "simpcon-fixture-", s, tmp, sizeof(tmp), err);
+	if (r < 0)
+		return r;
+	if (!(*ret_dir = strdup(tmp)) || asprintf(ret_root, "%s/root", tmp) < 0) {
+		free(*ret_dir);
+		(void)sc_rm_rf(tmp);
+		return sc_error_set(err, ENOMEM, "allocate the fixture path");
+	}
+	return 0;
+}
+
+static uint64_t disk_usage(int parent, const char *name)
+{
+	struct stat st;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	uint64_t bytes = (uint64_t)st.st_blocks * 512;
+	if (!S_ISDIR(st.st_mode))
+		return bytes;
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return bytes;
+	}
+	for (struct dirent *de; (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			bytes += disk_usage(dirfd(d), de->d_name);
+	closedir(d);
+	return bytes;
+}
+
+/* Entry directories: "<kind>-<hex>", no dot, not the index. */
+static bool is_entry(const struct dirent *de)
+{
+	return de->d_name[0] != '.' && strcmp(de->d_name, "index") && !strchr(de->d_name, '.') &&
+	       strchr(de->d_name, '-');
+}
+
+int sc_cache_list(const char *cache, void (*fn)(const struct sc_cache_entry *, void *), void *data,
+		  struct sc_error *err)
+{
+	DIR *d = opendir(cache);
+	if (!d)
+		return errno == ENOENT ? 0 : sc_error_set(err, errno, "open cache '%s'", cache);
+	for (struct dirent *de; (de = readdir(d));) {
+		struct stat st;
+		if (!is_entry(de) || fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		struct sc_cache_entry e = { .bytes = disk_usage(dirfd(d), de->d_name), .built = st.st_mtime };
+		snprintf(e.name, sizeof(e.name), "%s", de->d_name);
+		fn(&e, data);
+	}
+	closedir(d);
+	return 0;
+}
+
+int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *err)
+{
+	unsigned removed = 0;
+	DIR *d = opendir(cache);
+	if (!d) {
+		*ret_removed = 0;
+		return errno == ENOENT ? 0 : sc_error_set(err, errno, "open cache '%s'", cache);
+	}
+	int r = 0;
+	char index[PATH_MAX + 8];
+	snprintf(index, sizeof(index), "%s/index", cache);
+	(void)sc_rm_rf(index);
+	for (struct dirent *de; r == 0 && (de = readdir(d));) {
+		char entry[PATH_MAX + 260];
+		snprintf(entry, sizeof(entry), "%s/%s", cache, de->d_name);
+		if (!strncmp(de->d_name, ".build-", 7)) {
+			(void)sc_rm_rf(entry); /* left by a build that was killed */
+			continue;
+		}
+		if (!is_entry(de))
+			continue;
+		_cleanup_close_ int lock = lock_entry(entry, err);
+		if (lock < 0) {
+			r = lock;
+			break;
+		}
+		int q = sc_rm_rf(entry);
+		if (q < 0) {
+			r = sc_error_set(err, -q, "remove '%s'", entry);
+		} else {
+			char lock_path[PATH_MAX + 270];
+			snprintf(lock_path, sizeof(lock_path), "%s.lock", entry);
+			(void)unlink(lock_path);
+			removed++;
+		}
+	}
+	closedir(d);
+	*ret_removed = removed;
+	return r;
+}

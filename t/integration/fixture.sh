@@ -1,0 +1,50 @@
+#!/bin/sh
+# Fixtures: the content-keyed cache shared by parallel runs, its commands, --no-cache, --rootfs.
+. "$top_srcdir/t/lib.sh"
+containers_or_skip
+setup_run_env
+plan 11
+SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
+
+built() { grep -c "^simpcon-test: fixture '.*' (built)$" "$@"; }
+bb=$("$SIMPCON" fixture build 2>"$T_TMP/err") ; rc=$?
+[ $rc = 0 ] && [ -x "$bb/bin/busybox" ] && [ -L "$bb/bin/sh" ]; ok $? "fixture build prints a root with busybox and its applets"
+"$SIMPCON" run -v -- true >/dev/null 2>"$T_TMP/warm"
+[ "$(built "$T_TMP/warm")" = 0 ] && grep -q "(cached)" "$T_TMP/warm"; ok $? "a warm run finds it in the cache"
+
+# the key is the binary's content: the same busybox elsewhere is the same fixture
+cp "$bb/bin/busybox" "$T_TMP/busybox-copy"
+"$SIMPCON" run -v --busybox "$T_TMP/busybox-copy" -- true >/dev/null 2>"$T_TMP/copy"
+grep -q "fixture '$bb' (cached)" "$T_TMP/copy"; ok $? "the same content under another path shares the entry"
+
+# eight cold runs at once: one builds, the others wait for it, all pass
+SIMPCON_CACHE="$T_TMP/cold"; export SIMPCON_CACHE
+i=0
+while [ $i -lt 8 ]; do "$SIMPCON" run -v -- true >"$T_TMP/cold.$i" 2>"$T_TMP/cold.$i.err" & i=$((i + 1)); done
+wait
+fails=0
+i=0
+while [ $i -lt 8 ]; do grep -qx 'ok 8 - exit status 0' "$T_TMP/cold.$i" || fails=$((fails + 1)); i=$((i + 1)); done
+[ $fails = 0 ]; ok $? "8 concurrent cold runs all pass"
+[ "$(cat "$T_TMP"/cold.*.err | grep -c '(built)$')" = 1 ]; ok $? "exactly one of them built the fixture"
+[ "$(ls "$SIMPCON_CACHE" | grep -c '^busybox-[0-9a-f]*$')" = 1 ] && [ -z "$(ls -A "$SIMPCON_CACHE" | grep '^\.build-')" ]
+ok $? "one entry, no half-built directory left"
+
+"$SIMPCON" fixture list >"$T_TMP/list" 2>&1
+grep -q '^busybox-[0-9a-f]* .* KiB ' "$T_TMP/list"; ok $? "fixture list shows the entry and its size"
+"$SIMPCON" fixture prune >"$T_TMP/prune" 2>&1
+grep -q '^removed 1 fixture ' "$T_TMP/prune" && [ -z "$(ls "$SIMPCON_CACHE" | grep '^busybox-')" ]; ok $? "fixture prune removes it"
+
+"$SIMPCON" run -v --no-cache -- true >/dev/null 2>"$T_TMP/nocache"
+[ "$(built "$T_TMP/nocache")" = 1 ] && [ -z "$(ls -A "$TMPDIR")" ] && [ -z "$(ls "$SIMPCON_CACHE" | grep '^busybox-')" ]
+ok $? "--no-cache builds a private fixture and removes it after the run"
+
+# --rootfs DIR: writes land in a discarded layer; DIR stays byte for byte the same
+mkdir -p "$T_TMP/rootfs"
+cp -a "$bb/." "$T_TMP/rootfs/" 2>/dev/null || "$SIMPCON" fixture build >/dev/null 2>&1
+[ -x "$T_TMP/rootfs/bin/busybox" ] || cp -a "$("$SIMPCON" fixture build)/." "$T_TMP/rootfs/"
+snapshot() { (cd "$T_TMP/rootfs" && find . -printf '%p %m %s %T@ %u %g %l\n' | sort && cat etc/passwd bin/busybox | cksum); }
+before=$(snapshot)
+sc run --rootfs "$T_TMP/rootfs" -- sh -c 'touch /x && rm /etc/passwd && echo changed >/etc/hosts && ls /x'
+[ "$T_RC" = 0 ] && has_line "$T_OUT" '    /x'; ok $? "--rootfs: the container can write its root"
+[ "$(snapshot)" = "$before" ]; ok $? "--rootfs: DIR is unchanged after the run"
