@@ -10,6 +10,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/* the header alone: no shared library to load on every start */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "cache.h"

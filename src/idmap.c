@@ -1,7 +1,6 @@
 /* idmap.c - user namespace id maps. */
 #include "config.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +59,9 @@ int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err)
 	struct sc_idmap map = { 0 };
 	uid_t euid = geteuid();
 	if (euid == 0) {
-		struct passwd *pw = getpwuid(0);
-		const char *name = pw ? pw->pw_name : "root";
-		root_subid("/etc/subuid", name, &map.uid_host, &map.uid_count);
-		root_subid("/etc/subgid", name, &map.gid_host, &map.gid_count);
+		/* "root" or "0": no NSS lookup on every run for the one name uid 0 always has */
+		root_subid("/etc/subuid", "root", &map.uid_host, &map.uid_count);
+		root_subid("/etc/subgid", "root", &map.gid_host, &map.gid_count);
 	} else {
 		map.uid_host = euid;
 		map.uid_count = 1;

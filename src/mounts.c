@@ -188,7 +188,7 @@ static int layers_dir(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (mnt < 0)
 		return sc_error_set(err, errno, "mount the tmpfs for the run's layers");
 	if (sc_move_mount(mnt, "", plan->rundir_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-		int r = sc_error_set(err, errno, "attach the tmpfs on '%s'", plan->rundir);
+		int r = sc_error_set(err, errno, "attach the layers' tmpfs on '%s'", plan->rundir ? plan->rundir : "/tmp");
 		close(mnt);
 		return r;
 	}
@@ -196,15 +196,16 @@ static int layers_dir(const struct sc_mount_plan *plan, struct sc_error *err)
 }
 
 /* The root: the fixture as the lower layer of an overlay whose upper layer lives on a tmpfs
- * mounted over the (empty) run directory in this mount namespace only, so the fixture is
- * never modified and nothing of the run reaches the host's disk. Returns the root's fd. */
+ * mounted in this mount namespace only, so the fixture is never modified and nothing of the
+ * run reaches the host's disk (with --keep, the layers are the run directory on disk). Returns
+ * the root's fd. */
 static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 {
 	_cleanup_close_ int layers = layers_dir(plan, err);
 	if (layers < 0)
 		return layers;
 	if (mkdirat(layers, "upper", 0755) < 0 || mkdirat(layers, "work", 0755) < 0 || mkdirat(layers, "root", 0755) < 0)
-		return sc_error_set(err, errno, "create the layers in '%s'", plan->rundir);
+		return sc_error_set(err, errno, "create the run's layers");
 	char lower[64], upper[64], work[64], root[64], options[256];
 	fd_path(lower, sizeof(lower), plan->rootfs_fd, NULL);
 	fd_path(upper, sizeof(upper), layers, "upper");
@@ -212,9 +213,9 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	fd_path(root, sizeof(root), layers, "root");
 	snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (mount("overlay", root, "overlay", MS_NODEV, options) < 0)
-		return sc_error_set(err, errno, "mount overlay of '%s' on '%s/root'", plan->rootfs, plan->rundir);
+		return sc_error_set(err, errno, "mount an overlay of '%s' as the container's root", plan->rootfs);
 	int rootfd = openat(layers, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return rootfd < 0 ? sc_error_set(err, errno, "open '%s/root'", plan->rundir) : rootfd;
+	return rootfd < 0 ? sc_error_set(err, errno, "open the container's root") : rootfd;
 }
 
 /* A user namespace may mount proc only while a fully visible proc exists in its mount
@@ -426,9 +427,12 @@ static int pivot(int rootfd, struct sc_error *err)
 
 int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error *err)
 {
-	plan->rundir_fd = open(plan->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* without a run directory the layers' tmpfs goes over this mount namespace's own copy of
+	 * /tmp: the host never sees it, and every host path is opened here, before it is covered */
+	const char *layers = plan->rundir ? plan->rundir : "/tmp";
+	plan->rundir_fd = open(layers, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->rundir_fd < 0)
-		return sc_error_set(err, errno, "open '%s'", plan->rundir);
+		return sc_error_set(err, errno, "open '%s' for the run's layers", layers);
 	plan->rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->rootfs_fd < 0)
 		return sc_error_set(err, errno, "open fixture root '%s'", plan->rootfs);

@@ -9,7 +9,7 @@
  * credentials: run by root, the child then becomes a subordinate uid that may not be able to
  * walk to them (a TMPDIR or a bind source under a 0700 directory). */
 struct sc_mount_plan {
-	const char *rundir;             /* empty host directory: the run's tmpfs goes here */
+	const char *rundir;             /* --keep: the host directory for the layers; NULL: a tmpfs */
 	int rundir_fd;
 	const char *rootfs;             /* the fixture, overlaid read-only */
 	int rootfs_fd;

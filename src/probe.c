@@ -338,15 +338,22 @@ void sc_host_snapshot_release(struct sc_host_snapshot *snap)
 	snap->mountinfo = NULL;
 }
 
-/* Counts processes still in the PID namespace with inode pid_ns. */
-static size_t survivors(ino_t pid_ns)
+/* Counts processes still in the PID namespace with inode pid_ns. Its members all got host
+ * pids after its PID 1 (first), unless the host's pids wrapped around during the run, which
+ * the host's last pid tells: then every process is looked at. */
+static size_t survivors(ino_t pid_ns, pid_t first)
 {
+	_cleanup_free_ char *last_text = NULL;
+	long last = sc_read_file("/proc/sys/kernel/ns_last_pid", &last_text, NULL) == 0 ? strtol(last_text, NULL, 10) : 0;
+	bool wrapped = first <= 0 || last < first;
 	DIR *d = opendir("/proc");
 	if (!d)
 		return 0;
 	size_t n = 0;
 	for (struct dirent *de; (de = readdir(d));) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (!wrapped && strtol(de->d_name, NULL, 10) < first)
 			continue;
 		char path[300];
 		struct stat st;
@@ -393,7 +400,7 @@ bool sc_probe_check_host_mounts(const char *mountinfo, const char *const *paths,
 }
 
 void sc_probe_host_after(const struct sc_host_snapshot *snap, const char *const *paths, size_t n_paths, ino_t pid_ns,
-			 struct sc_report *report)
+			 pid_t first, struct sc_report *report)
 {
 	char host[256] = "";
 	(void)gethostname(host, sizeof(host) - 1);
@@ -410,7 +417,7 @@ void sc_probe_host_after(const struct sc_host_snapshot *snap, const char *const 
 		snprintf(what, sizeof(what), "no mount of the run on the host (its table changed meanwhile, not by this run)");
 	host_finding(report, SC_CHECK_MOUNT, clean, clean ? what : now ? what : "host mount table unreadable");
 
-	size_t left = pid_ns ? survivors(pid_ns) : 0;
+	size_t left = pid_ns ? survivors(pid_ns, first) : 0;
 	snprintf(what, sizeof(what), left ? "%zu processes of the container survive" : "no process survives", left);
 	host_finding(report, SC_CHECK_PID, left == 0, what);
 }

@@ -62,7 +62,8 @@ int sc_probe_host_before(struct sc_host_snapshot *snap);
 bool sc_probe_check_host_mounts(const char *mountinfo, const char *const *paths, size_t n_paths, char *detail,
 				size_t size);
 /* Folds the host's view into the report: hostname unchanged, no mount on or below paths (the
- * run directory and the fixture), and no process of the PID namespace with inode pid_ns left. */
+ * run directory and the fixture), and no process of the PID namespace with inode pid_ns, whose
+ * PID 1 had host pid first, left. */
 void sc_probe_host_after(const struct sc_host_snapshot *snap, const char *const *paths, size_t n_paths, ino_t pid_ns,
-			 struct sc_report *report);
+			 pid_t first, struct sc_report *report);
 void sc_host_snapshot_release(struct sc_host_snapshot *snap);

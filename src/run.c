@@ -43,6 +43,7 @@ struct run {
 	int trees[SC_MAX_MOUNTS];
 	int source_fds[SC_MAX_MOUNTS];
 	pid_t pid;
+	pid_t first_pid; /* PID 1's host pid, kept after it is reaped */
 	int pidfd;
 	ino_t pid_ns;
 };
@@ -107,8 +108,8 @@ static const char *tmpdir_of(const struct sc_config *c)
 	return t && *t ? t : "/tmp";
 }
 
-/* Removes run directories whose owning process is gone (a run killed with SIGKILL). They are
- * empty unless kept on purpose, and rmdir leaves non-empty ones alone. */
+/* Removes run directories whose owning process is gone (a kept run killed before it wrote
+ * anything); rmdir leaves the non-empty ones, the kept writes, alone. */
 static void sweep_stale(const char *tmpdir)
 {
 	DIR *d = opendir(tmpdir);
@@ -231,7 +232,9 @@ static int prepare(struct run *run, struct sc_error *err)
 	x->mount_points = run->mount_points;
 	if (build_env(run) < 0)
 		return sc_error_set(err, ENOMEM, "build the environment");
-	if ((r = make_rundir(run, err)) < 0 || (r = open_sources(run, err)) < 0 || (r = make_channels(run, err)) < 0)
+	/* only a kept run has a directory on disk: the others' layers are a tmpfs in the container */
+	if ((c->keep && (r = make_rundir(run, err)) < 0) || (r = open_sources(run, err)) < 0 ||
+	    (r = make_channels(run, err)) < 0)
 		return r;
 	if ((r = sc_probe_host_before(&run->host)) < 0)
 		return sc_error_set(err, -r, "record the host's hostname and mount table");
@@ -242,7 +245,7 @@ static int start(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
 	struct sc_child_plan plan = {
-		.mounts = { .rundir = run->rundir, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
+		.mounts = { .rundir = run->rundir_made ? run->rundir : NULL, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
 			    .privileged = c->privileged, .host_libs = c->host_libs },
 		.hostname = run->expect.hostname,
@@ -266,6 +269,7 @@ static int start(struct run *run, struct sc_error *err)
 	int r = sc_container_clone(&plan, &run->pid, &run->pidfd, err);
 	if (r < 0)
 		return r;
+	run->first_pid = run->pid;
 	for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
 		close(run->pipes[s][1]);
 		run->pipes[s][1] = -1;
@@ -343,8 +347,8 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 	sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
 	if (r < 0)
 		return r;
-	const char *const ours[] = { run->rundir, c->rootfs };
-	sc_probe_host_after(&run->host, ours, SC_ELEMENTSOF(ours), run->pid_ns, &res->report);
+	const char *const ours[] = { c->rootfs, run->rundir_made ? run->rundir : NULL };
+	sc_probe_host_after(&run->host, ours, run->rundir_made ? 2 : 1, run->pid_ns, run->first_pid, &res->report);
 	if (!strcmp(run->host.hostname, run->expect.hostname) &&
 	    res->report.verdict[SC_CHECK_HOSTNAME] == SC_VERDICT_PASS) {
 		res->report.verdict[SC_CHECK_HOSTNAME] = SC_VERDICT_SKIP;
