@@ -45,7 +45,7 @@ chmod 755 "$tmp"
 if [ -z "${ROOTFS:-}" ]; then
 	"$SIMPCON" run -v -- true >"$tmp/probe.out" 2>"$tmp/probe.err" </dev/null ||
 		die "'$SIMPCON run -v -- true' failed: $(tail -n 3 "$tmp/probe.err" "$tmp/probe.out")"
-	ROOTFS=$(sed -n "s/^simpcon-test: fixture '\(.*\)'\$/\1/p" "$tmp/probe.err" | head -n 1)
+	ROOTFS=$(sed -n "s/^simpcon-test: fixture '\(.*\)'\( (built)\| (cached)\)*$/\1/p" "$tmp/probe.err" | head -n 1)
 fi
 case $SIMPCON$ROOTFS$tmp in *[[:space:]]*) die "paths with white space are not supported: '$SIMPCON', '$ROOTFS', '$tmp'" ;; esac
 [ -n "$ROOTFS" ] && [ -x "$ROOTFS/bin/true" ] ||

@@ -40,8 +40,7 @@ sc run --rootfs "$T_TMP/no-such-root" -- true
 if unshare -U -r sh -c 'echo 0 >/proc/sys/user/max_user_namespaces' 2>/dev/null; then
 	# the fixture comes ready-made: inside the namespace the caller looks like root, whose
 	# fixture would be built for a subordinate range that namespace cannot map
-	"$SIMPCON" run -v -- true >/dev/null 2>"$T_TMP/fixture"
-	root=$(sed -n "s/^simpcon-test: fixture '\(.*\)'$/\1/p" "$T_TMP/fixture")
+	root=$("$SIMPCON" fixture build 2>/dev/null)
 	unshare -U -r sh -c 'echo 0 >/proc/sys/user/max_user_namespaces; exec "$1" run --rootfs "$2" -- true' sh \
 		"$SIMPCON" "$root" >"$T_TMP/nons" 2>"$T_TMP/nons.err"
 	rc=$?
