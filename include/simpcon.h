@@ -61,6 +61,9 @@ struct sc_config {
 	bool host_libs;               /* the host's /usr, /lib, /lib64, /bin, /sbin (those that are
 	                                 directories) bound read-only over the fixture; symlinks among
 	                                 them (merged /usr) recreated where the fixture has none */
+	uint64_t pids_max;            /* 0: none; else at most this many processes in the container */
+	uint64_t memory_max;          /* 0: none; else bytes of memory (cgroup v2/v1, else RLIMIT_AS) */
+	unsigned cpu_seconds;         /* 0: none; else CPU seconds per process (RLIMIT_CPU, SIGKILL) */
 	int64_t time_offset_s;        /* non-zero: a time namespace (Linux 5.6+) whose monotonic and
 	                                 boottime clocks are moved by this many seconds */
 };
@@ -139,6 +142,8 @@ SC_PUBLIC const char *sc_result_stdout(const struct sc_result *result, size_t *r
 SC_PUBLIC const char *sc_result_stderr(const struct sc_result *result, size_t *ret_len, size_t *ret_total);
 /* The run directory when config.keep was set (it holds upper/, the container's writes), or NULL. */
 SC_PUBLIC const char *sc_result_run_dir(const struct sc_result *result);
+/* The resource limits that were hit ("pids 50 (cgroup v1)"), or NULL. */
+SC_PUBLIC const char *sc_result_limit_hit(const struct sc_result *result);
 /* Why the command could not be started (e.g. "'nosuch' not found in the fixture"), or NULL. */
 SC_PUBLIC const char *sc_result_exec_error(const struct sc_result *result);
 /* Verdict of one isolation check; ret_detail (may be NULL) gets what was observed. */

@@ -173,6 +173,8 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	 * root; exec would make it dumpable again anyway */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		child_failf(&plan, errno, "make the process dumpable");
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_failf(&plan, errno, "create a cgroup namespace");
 	int r = plan.time_offset_s ? enter_time_namespace(plan.time_offset_s) : 0;
 	if (r < 0)
 		child_failf(&plan, -r, "create a time namespace (Linux 5.6+, CONFIG_TIME_NS)");
@@ -194,6 +196,8 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	if (plan.chdir && chdir(plan.chdir) < 0)
 		child_failf(&plan, errno, "chdir '%s' in the container", plan.chdir);
 	child_stdio(&plan);
+	if (plan.limits && (r = sc_limits_rlimits(plan.limits)) < 0)
+		child_failf(&plan, -r, "set the resource limits");
 	uint64_t keep = (plan.privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | plan.cap_add) & ~plan.cap_drop;
 	if ((r = sc_caps_limit(keep)) < 0)
 		child_failf(&plan, -r, "limit the capabilities");
@@ -223,7 +227,9 @@ int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *re
 {
 	int pidfd = -1;
 	struct clone_args args = {
-		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+		/* no CLONE_NEWCGROUP: the child unshares it once the parent has moved it into its
+		 * limit cgroups, so that they are its namespace's root */
+		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 			 (plan->new_net ? CLONE_NEWNET : 0) | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "resources.h"
 #include "mounts.h"
 #include "probe.h"
 #include "simpcon.h"
@@ -21,6 +22,7 @@ struct sc_child_plan {
 	bool privileged;
 	uint64_t cap_add, cap_drop;
 	int64_t time_offset_s;
+	const struct sc_limits *limits;
 	int stdout_fd, stderr_fd; /* write ends for the command's output */
 	int sync_fd;              /* SOCK_SEQPACKET: the parent's go, with detached mount trees */
 	int report_fd;            /* O_CLOEXEC pipe: struct sc_report messages; EOF at exec */

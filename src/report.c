@@ -124,7 +124,9 @@ static unsigned write_exit(struct sc_tap *tap, const struct sc_result *res, cons
 	sc_tap_yaml_begin(tap);
 	if (!ok) {
 		snprintf(expected, sizeof(expected), "exit status %d", e->exit_status);
-		sc_tap_yaml_string(tap, "message", res->timed_out ? "the command timed out" : "unexpected exit status");
+		sc_tap_yaml_string(tap, "message", res->timed_out          ? "the command timed out"
+						   : res->limit_hit[0] ? "the command hit a resource limit"
+								       : "unexpected exit status");
 		sc_tap_yaml_string(tap, "expected", expected);
 		sc_tap_yaml_string(tap, "got", got);
 	}
@@ -134,6 +136,10 @@ static unsigned write_exit(struct sc_tap *tap, const struct sc_result *res, cons
 		sc_tap_yaml_int(tap, "exit_status", res->exit_status);
 	if (res->timed_out)
 		sc_tap_yaml_bool(tap, "timed_out", true);
+	if (res->limits[0])
+		sc_tap_yaml_string(tap, "limits", res->limits);
+	if (res->limit_hit[0])
+		sc_tap_yaml_string(tap, "limit_hit", res->limit_hit);
 	sc_tap_yaml_int(tap, "duration_ms", (long long)(res->duration_us / 1000));
 	yaml_outputs(tap, res);
 	sc_tap_yaml_end(tap);

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -44,6 +46,7 @@ struct run {
 	int source_fds[SC_MAX_MOUNTS];
 	pid_t pid;
 	pid_t first_pid; /* PID 1's host pid, kept after it is reaped */
+	struct sc_limits limits;
 	int pidfd;
 	ino_t pid_ns;
 };
@@ -238,7 +241,10 @@ static int prepare(struct run *run, struct sc_error *err)
 		return r;
 	if ((r = sc_probe_host_before(&run->host)) < 0)
 		return sc_error_set(err, -r, "record the host's hostname and mount table");
-	return 0;
+	run->limits.value[SC_LIMIT_PIDS] = c->pids_max;
+	run->limits.value[SC_LIMIT_MEMORY] = c->memory_max;
+	run->limits.value[SC_LIMIT_CPU] = c->cpu_seconds;
+	return sc_limits_prepare(&run->limits, err);
 }
 
 static int start(struct run *run, struct sc_error *err)
@@ -260,6 +266,7 @@ static int start(struct run *run, struct sc_error *err)
 		.cap_add = c->cap_add,
 		.cap_drop = c->cap_drop,
 		.time_offset_s = c->time_offset_s,
+		.limits = &run->limits,
 		.stdout_fd = run->pipes[SC_CAPTURE_STDOUT][1],
 		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],
@@ -280,7 +287,7 @@ static int start(struct run *run, struct sc_error *err)
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)run->pid);
 	run->pid_ns = stat(path, &st) == 0 ? st.st_ino : 0;
-	if ((r = sc_idmap_write(&run->map, run->pid, err)) < 0)
+	if ((r = sc_idmap_write(&run->map, run->pid, err)) < 0 || (r = sc_limits_attach(&run->limits, run->pid, err)) < 0)
 		return r;
 	if (!run->map.rootless)
 		prepare_trees(run);
@@ -327,7 +334,9 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 	res->out = cap.out[SC_CAPTURE_STDOUT];
 	res->err = cap.out[SC_CAPTURE_STDERR];
 	siginfo_t si = { 0 };
-	if (r == 0 && waitid(P_PIDFD, (id_t)run->pidfd, &si, WEXITED) < 0)
+	struct rusage ru = { 0 };
+	/* the raw waitid also reports the resource usage, for the CPU time limit */
+	if (r == 0 && syscall(SYS_waitid, P_PIDFD, run->pidfd, &si, WEXITED, &ru) < 0)
 		r = -errno;
 	res->duration_us = sc_now_us() - started;
 	run->pid = 0; /* reaped (or to be reaped by run_release) */
@@ -339,6 +348,10 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 	res->timeout_ms = c->timeout_ms;
 	res->exit_status = si.si_code == CLD_EXITED ? si.si_status : -1;
 	res->signal = si.si_code == CLD_EXITED ? 0 : si.si_status;
+	uint64_t cpu_us = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec +
+			  (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
+	sc_limits_describe(&run->limits, res->limits, sizeof(res->limits));
+	sc_limits_hit(&run->limits, cpu_us, res->signal, res->limit_hit, sizeof(res->limit_hit));
 	if (cap.cancelled) {
 		sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
 		return sc_error_setf(err, ECANCELED, "interrupted: the container was killed");
@@ -383,6 +396,7 @@ static void run_release(struct run *run)
 
 	if (run->rundir_made && !run->config->keep)
 		(void)rmdir(run->rundir);
+	sc_limits_release(&run->limits);
 	sc_host_snapshot_release(&run->host);
 	free(run->mount_points);
 	free(run->envp);
@@ -468,6 +482,11 @@ const char *sc_result_stderr(const struct sc_result *res, size_t *ret_len, size_
 const char *sc_result_exec_error(const struct sc_result *res)
 {
 	return res->exec_error;
+}
+
+const char *sc_result_limit_hit(const struct sc_result *res)
+{
+	return res->limit_hit[0] ? res->limit_hit : NULL;
 }
 
 const char *sc_result_run_dir(const struct sc_result *res)

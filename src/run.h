@@ -13,6 +13,8 @@ struct sc_result {
 	uint64_t duration_us;
 	struct sc_output out, err;
 	char *exec_error;
+	char limits[256];         /* the limits and where they were enforced, or "" */
+	char limit_hit[256];      /* the limits that were hit, or "" */
 	char *run_dir;            /* kept run directory, or NULL */
 	struct sc_report report;  /* the isolation verdicts, inside and host findings */
 };

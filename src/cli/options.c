@@ -50,6 +50,9 @@ enum {
 	OPT_SHARD,
 	OPT_ARCHIVE,
 	OPT_NO_CACHE,
+	OPT_PIDS,
+	OPT_MEMORY,
+	OPT_CPU_TIME,
 };
 
 static const struct option long_options[] = {
@@ -73,6 +76,9 @@ static const struct option long_options[] = {
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "gid", required_argument, NULL, OPT_GID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "cpu-time", required_argument, NULL, OPT_CPU_TIME },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
@@ -134,6 +140,9 @@ const char *sc_cli_usage(void)
 	       "  --net none|host           new network namespace with lo (default) or the host's\n"
 	       "  --timeout SECONDS         SIGKILL the container after this long (default: 60; 0: never)\n"
 	       "  --output-limit BYTES      output kept per stream (default: 1048576)\n"
+	       "  --pids N                  at most N processes (cgroup v2 or v1 pids, else RLIMIT_NPROC)\n"
+	       "  --memory BYTES            memory limit, e.g. 64M (cgroup v2 or v1 memory, else RLIMIT_AS)\n"
+	       "  --cpu-time SECONDS        CPU seconds per process (RLIMIT_CPU: SIGKILL when used up)\n"
 	       "  --keep                    keep the run directory with the container's writes\n"
 	       "  --time-offset SECONDS     a time namespace: monotonic and boottime clocks moved by\n"
 	       "                            SECONDS (may be negative; CLOCK_REALTIME is never isolated)\n"
@@ -260,6 +269,27 @@ static int parse_timeout(const char *text, unsigned *ret_ms, struct sc_error *er
 	return 0;
 }
 
+/* "64M", "1G", "65536": bytes with an optional K, M or G (powers of 1024). */
+static int parse_bytes(const char *text, uint64_t *ret, struct sc_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (1ULL << 50) >> shift || (v << shift) < (1 << 20))
+		return sc_error_setf(err, EINVAL, "--memory '%s': expected bytes of at least 1M, e.g. 64M or 1G", text);
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
 static int add_env(struct sc_cli_options *o, const char *entry, struct sc_error *err)
 {
 	if (!strchr(entry, '=') || entry[0] == '=')
@@ -325,6 +355,17 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			o->config.gid = (gid_t)n;
 		break;
 	case OPT_TIMEOUT: return parse_timeout(arg, &o->config.timeout_ms, err);
+	case OPT_PIDS:
+		if ((r = parse_number(arg, "--pids", 1UL << 22, &n, err)) == 0 && n == 0)
+			r = sc_error_setf(err, EINVAL, "--pids '%s': at least 1", arg);
+		o->config.pids_max = n;
+		break;
+	case OPT_MEMORY: return parse_bytes(arg, &o->config.memory_max, err);
+	case OPT_CPU_TIME:
+		if ((r = parse_number(arg, "--cpu-time", 1UL << 20, &n, err)) == 0 && n == 0)
+			r = sc_error_setf(err, EINVAL, "--cpu-time '%s': at least 1 second", arg);
+		o->config.cpu_seconds = (unsigned)n;
+		break;
 	case OPT_NET:
 		if (!strcmp(arg, "none"))
 			o->config.net = SC_NET_NONE;
