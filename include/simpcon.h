@@ -23,11 +23,13 @@ struct sc_error {
 };
 
 /* A filesystem placed into the container: a bind mount of source (a host path) at dest, or a
- * fresh tmpfs at dest when source is NULL. */
+ * fresh tmpfs at dest when source is NULL; with copy, a copy of the file source put at dest in
+ * the container's writable layer (no mount; gone after the run). */
 struct sc_mount {
 	const char *source;
 	const char *dest;
 	bool readonly;
+	bool copy;
 };
 
 enum sc_net {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 
 #include "error.h"
@@ -106,6 +107,8 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 		if (host_is_dir(host_dirs[i]))
 			points[k++] = host_dirs[i];
 	for (size_t i = 0; i < plan->n_mounts; i++) {
+		if (plan->mounts[i].copy)
+			continue; /* a file in the layer, not a mount */
 		size_t room = strlen(plan->mounts[i].dest) + 2;
 		if (sc_mounts_normalize_dest(plan->mounts[i].dest, store, room) < 0) {
 			free(points);
@@ -380,8 +383,35 @@ static int mount_host_dirs(int rootfd, struct sc_error *err)
 	return 0;
 }
 
+/* --copy: the file's bytes and mode into the container's writable layer, as container root. */
+static int copy_in(int rootfd, const struct sc_mount *m, int source_fd, struct sc_error *err)
+{
+	struct stat st;
+	if (fstat(source_fd, &st) < 0)
+		return sc_error_set(err, errno, "copy source '%s'", m->source);
+	if (!S_ISREG(st.st_mode))
+		return sc_error_setf(err, EINVAL, "copy source '%s' is not a file: use --bind for directories", m->source);
+	_cleanup_close_ int placeholder = open_in_root(rootfd, m->dest, false);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", placeholder);
+	_cleanup_close_ int out = placeholder < 0 ? -1 : open(self, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (out < 0)
+		return sc_error_set(err, errno, "create '%s' in the container", m->dest);
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = sendfile(out, source_fd, NULL, (size_t)left);
+		if (n <= 0)
+			return sc_error_set(err, n < 0 ? errno : EIO, "copy '%s' to '%s'", m->source, m->dest);
+		left -= n;
+	}
+	if (fchmod(out, st.st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID)) < 0)
+		return sc_error_set(err, errno, "chmod '%s' in the container", m->dest);
+	return 0;
+}
+
 static int mount_user(int rootfd, const struct sc_mount *m, int source_fd, int prepared, struct sc_error *err)
 {
+	if (m->copy)
+		return copy_in(rootfd, m, source_fd, err);
 	if (!m->source) {
 		_cleanup_close_ int fd = open_in_root(rootfd, m->dest, true);
 		if (fd < 0)
@@ -439,7 +469,7 @@ int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error 
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		source_fds[i] = -1;
 		if (plan->mounts[i].source && (!plan->prepared || plan->prepared[i] < 0)) {
-			source_fds[i] = open(plan->mounts[i].source, O_PATH | O_CLOEXEC);
+			source_fds[i] = open(plan->mounts[i].source, (plan->mounts[i].copy ? O_RDONLY : O_PATH) | O_CLOEXEC);
 			if (source_fds[i] < 0)
 				return sc_error_set(err, errno, "bind source '%s'", plan->mounts[i].source);
 		}

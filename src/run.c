@@ -72,7 +72,11 @@ static int validate(const struct sc_config *c, struct sc_error *err)
 					     "mount destination '%s' must be an absolute path below '/' without '..'",
 					     m->dest ? m->dest : "");
 		if (m->source && stat(m->source, &st) < 0)
-			return sc_error_set(err, errno, "bind source '%s' (create it, or fix the bind option)", m->source);
+			return sc_error_set(err, errno, "%s source '%s' (create it, or fix the option)", m->copy ? "copy" : "bind",
+					    m->source);
+		if (m->copy && (!m->source || !S_ISREG(st.st_mode)))
+			return sc_error_setf(err, EINVAL, "copy source '%s' is not a file: use --bind for directories",
+					     m->source ? m->source : "");
 	}
 	if (c->env)
 		for (const char *const *e = c->env; *e; e++)
@@ -182,7 +186,7 @@ static void prepare_trees(struct run *run)
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)run->pid);
 	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		if (userns < 0 || !c->mounts[i].source)
+		if (userns < 0 || !c->mounts[i].source || c->mounts[i].copy)
 			continue;
 		int tree = sc_open_tree(run->source_fds[i], "",
 					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
@@ -205,7 +209,7 @@ static int open_sources(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		if (!c->mounts[i].source)
+		if (!c->mounts[i].source || c->mounts[i].copy)
 			continue;
 		run->source_fds[i] = open(c->mounts[i].source, O_PATH | O_CLOEXEC);
 		if (run->source_fds[i] < 0)

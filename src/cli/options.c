@@ -53,6 +53,7 @@ enum {
 	OPT_PIDS,
 	OPT_MEMORY,
 	OPT_CPU_TIME,
+	OPT_COPY,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +72,7 @@ static const struct option long_options[] = {
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
 	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "copy", required_argument, NULL, OPT_COPY },
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "chdir", required_argument, NULL, OPT_CHDIR },
 	{ "uid", required_argument, NULL, OPT_UID },
@@ -134,6 +136,7 @@ const char *sc_cli_usage(void)
 	       "  --bind SRC[:DST][:ro]     bind-mount host path SRC at DST (default DST = SRC)\n"
 	       "  --ro-bind SRC DST         the same, read-only\n"
 	       "  --tmpfs DST               a fresh tmpfs at DST\n"
+	       "  --copy SRC[:DST]          a copy of the file SRC at DST (default DST = SRC)\n"
 	       "  --env NAME=VALUE          add to the environment (PATH, HOME, LC_ALL=C, TERM=dumb)\n"
 	       "  --chdir DIR               working directory inside (default: /)\n"
 	       "  --uid N, --gid N          ids of the command inside (default: 0)\n"
@@ -336,6 +339,12 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 	case OPT_HOSTNAME: o->config.hostname = arg; break;
 	case OPT_DOMAINNAME: o->config.domainname = arg; break;
 	case OPT_BIND: return parse_bind(o, arg, false, "--bind", err);
+	case OPT_COPY: {
+		int q = parse_bind(o, arg, false, "--copy", err);
+		if (q == 0)
+			o->mounts[o->config.n_mounts - 1].copy = true;
+		return q;
+	}
 	case OPT_TMPFS:
 		if (arg[0] != '/')
 			return sc_error_setf(err, EINVAL, "--tmpfs '%s': the destination must be absolute", arg);

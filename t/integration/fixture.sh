@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 11
+plan 13
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 
 built() { grep -c "^simpcon-test: fixture '.*' (built)$" "$@"; }
@@ -48,3 +48,11 @@ before=$(snapshot)
 sc run --rootfs "$T_TMP/rootfs" -- sh -c 'touch /x && rm /etc/passwd && echo changed >/etc/hosts && ls /x'
 [ "$T_RC" = 0 ] && has_line "$T_OUT" '    /x'; ok $? "--rootfs: the container can write its root"
 [ "$(snapshot)" = "$before" ]; ok $? "--rootfs: DIR is unchanged after the run"
+
+# --copy SRC:DST: a file put into the container's writable layer, not a mount, gone after
+printf 'copied in\n' >"$T_TMP/note.txt"
+sc run --copy "$T_TMP/note.txt:/etc/note" -- sh -c 'cat /etc/note; stat -c %u /etc/note; grep -c " /etc/note " /proc/self/mountinfo'
+[ "$T_RC" = 0 ] && has_line "$T_OUT" '    copied in' && has_line "$T_OUT" '    0'
+ok $? "--copy: the file is in the container, owned by its root, and is no mount"
+sc run --copy "$T_TMP:/x" -- true
+[ "$T_RC" = 3 ] && has "$T_ERR" 'is not a file: use --bind'; ok $? "--copy of a directory is refused with the fix"
