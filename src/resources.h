@@ -42,7 +42,8 @@ int sc_limits_attach(const struct sc_limits *limits, pid_t pid, struct sc_error 
  * time limit. Returns 0 or -errno. */
 int sc_limits_rlimits(const struct sc_limits *limits);
 /* After the run: which limits were hit, as text ("pids 50 (cgroup v1)"), into buf. cpu_us is
- * the CPU time the container used. Returns true when one was hit. */
+ * the CPU time the container used, signal what ended it (-1: the harness killed it). Returns
+ * true when one was hit. */
 bool sc_limits_hit(const struct sc_limits *limits, uint64_t cpu_us, int signal, char *buf, size_t size);
 /* The limits in words, for the report: "pids 50 (cgroup v1), cpu 2 s (rlimit)". */
 void sc_limits_describe(const struct sc_limits *limits, char *buf, size_t size);

@@ -355,7 +355,8 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 	uint64_t cpu_us = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec +
 			  (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
 	sc_limits_describe(&run->limits, res->limits, sizeof(res->limits));
-	sc_limits_hit(&run->limits, cpu_us, res->signal, res->limit_hit, sizeof(res->limit_hit));
+	sc_limits_hit(&run->limits, cpu_us, cap.timed_out || cap.cancelled ? -1 : res->signal, res->limit_hit,
+		      sizeof(res->limit_hit));
 	if (cap.cancelled) {
 		sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
 		return sc_error_setf(err, ECANCELED, "interrupted: the container was killed");
