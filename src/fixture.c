@@ -287,9 +287,14 @@ static int archive_builder(const char *root, const struct sc_cache_source *sourc
 		return sc_error_set(err, r, "run the unpack helper '%s' (set SIMPCON_UNPACK, or reinstall)", helper);
 	}
 	char why[512];
-	ssize_t n = read(p[0], why, sizeof(why) - 1);
+	size_t got = 0;
+	for (ssize_t n; got < sizeof(why) - 1 && (n = read(p[0], why + got, sizeof(why) - 1 - got)) != 0;)
+		if (n > 0)
+			got += (size_t)n;
+		else if (errno != EINTR)
+			break;
 	close(p[0]);
-	why[n > 0 ? n : 0] = '\0';
+	why[got] = '\0';
 	why[strcspn(why, "\n")] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -302,15 +307,28 @@ static int archive_builder(const char *root, const struct sc_cache_source *sourc
 	return 0;
 }
 
-static const char *unpack_helper(const struct sc_fixture_config *c)
+/* The helper: asked for, else $SIMPCON_UNPACK, else the installed one, else the one beside
+ * the running program (an uninstalled build tree). */
+static const char *unpack_helper(const struct sc_fixture_config *c, char *buf, size_t size)
 {
 	const char *env = getenv("SIMPCON_UNPACK");
-	return c->unpack_helper ? c->unpack_helper : env && *env ? env : SC_UNPACK_HELPER;
+	if (c->unpack_helper)
+		return c->unpack_helper;
+	if (env && *env)
+		return env;
+	if (access(SC_UNPACK_HELPER, X_OK) == 0)
+		return SC_UNPACK_HELPER;
+	ssize_t n = readlink("/proc/self/exe", buf, size - 32);
+	char *slash = n > 0 ? memrchr(buf, '/', (size_t)n) : NULL;
+	if (!slash)
+		return SC_UNPACK_HELPER;
+	strcpy(slash + 1, "simpcon-unpack");
+	return access(buf, X_OK) == 0 ? buf : SC_UNPACK_HELPER;
 }
 
 int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fixture, struct sc_error *err)
 {
-	char source[PATH_MAX], cache[PATH_MAX];
+	char source[PATH_MAX], cache[PATH_MAX], helper[PATH_MAX];
 	struct sc_idmap map;
 	int r;
 	if (c->archive) {
@@ -329,7 +347,7 @@ int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fi
 		.layout = SC_FIXTURE_LAYOUT,
 		.owner = &map,
 		.build = c->archive ? archive_builder : busybox_builder,
-		.data = c->archive ? unpack_helper(c) : NULL,
+		.data = c->archive ? unpack_helper(c, helper, sizeof(helper)) : NULL,
 	};
 	struct sc_fixture *f = calloc(1, sizeof(*f));
 	if (!f)

@@ -419,8 +419,19 @@ static int unpack_hardlink(struct unpack *u, struct archive_entry *entry, const 
 		return refuse(u, ENOENT, path, "is a hard link to '%s', which is not an earlier entry", shown);
 	if (r < 0)
 		return entry_failed(u, -r, path, "look up the target of");
-	if (!S_ISREG(st.st_mode))
+	if (S_ISLNK(st.st_mode)) {
+		/* a hard link to a symlink is the same link in another place (busybox fixtures link
+		 * their applets so): fine when its target reads the same from anywhere (absolute,
+		 * from the root) or from the same directory; a relative one elsewhere could escape */
+		char link_target[PATH_MAX], path_dir[PATH_MAX];
+		ssize_t n = readlinkat(target_dirfd, target_name, link_target, sizeof(link_target) - 1);
+		(void)split_name(path, path_dir);
+		if (n <= 0 || (link_target[0] != '/' && strcmp(path_dir, target_dir)))
+			return refuse(u, EPERM, path, "is a hard link to '%s', a relative symbolic link in another directory",
+				      shown);
+	} else if (!S_ISREG(st.st_mode)) {
 		return refuse(u, EPERM, path, "is a hard link to '%s', which is not a regular file", shown);
+	}
 
 	int dirfd;
 	const char *name;
@@ -428,7 +439,8 @@ static int unpack_hardlink(struct unpack *u, struct archive_entry *entry, const 
 		return r;
 	if (linkat(target_dirfd, target_name, dirfd, name, 0) < 0)
 		return entry_failed(u, errno, path, "link");
-	if (!archive_entry_size_is_set(entry) || archive_entry_size(entry) <= 0)
+	/* cpio carries a linked symlink's target as data: the link made above has it already */
+	if (S_ISLNK(st.st_mode) || !archive_entry_size_is_set(entry) || archive_entry_size(entry) <= 0)
 		return 0;
 	/* cpio keeps the data of linked names with one of them: it belongs to them all */
 	_cleanup_close_ int fd = open_inside(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW, 0);
