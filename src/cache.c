@@ -104,6 +104,11 @@ static void index_entry(const char *cache, const char *index_name, const char *e
 		(void)unlink(tmp);
 }
 
+/* How long a run waits for another process's build of the same entry (a busybox fixture
+ * builds in milliseconds, a large archive in seconds): past it, a stopped or hung builder is
+ * named rather than waited for silently. */
+#define SC_CACHE_LOCK_WAIT_US (120ULL * 1000000)
+
 static int lock_entry(const char *entry, struct sc_error *err)
 {
 	char lock[PATH_MAX + 8];
@@ -111,13 +116,40 @@ static int lock_entry(const char *entry, struct sc_error *err)
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return sc_error_set(err, errno, "open lock '%s'", lock);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int r = sc_error_set(err, errno, "lock '%s'", lock);
+	uint64_t deadline = sc_now_us() + SC_CACHE_LOCK_WAIT_US;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			r = sc_error_set(err, errno, "lock '%s'", lock);
+		else if (sc_now_us() >= deadline)
+			r = sc_error_setf(err, ETIMEDOUT,
+					  "lock '%s' held for 120 s by another build of this fixture: a stopped or hung "
+					  "simpcon-test? (fuser %s)", lock, lock);
+		if (r < 0) {
 			close(fd);
 			return r;
 		}
+		usleep(20000);
+	}
 	return fd;
+}
+
+/* Under an entry's lock no other builder of it runs: what earlier builders of it left (killed
+ * mid-build) can go. */
+static void sweep_builds(const char *cache, const char *entry_name)
+{
+	DIR *d = opendir(cache);
+	if (!d)
+		return;
+	char prefix[160];
+	snprintf(prefix, sizeof(prefix), ".build-%s-", entry_name);
+	for (struct dirent *de; (de = readdir(d));)
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			char path[PATH_MAX + 300];
+			snprintf(path, sizeof(path), "%s/%s", cache, de->d_name);
+			(void)sc_rm_rf(path);
+		}
+	closedir(d);
 }
 
 /* Builds entry (which does not exist yet) under its lock; a concurrent builder that won the
@@ -133,8 +165,11 @@ static int build_entry(const char *cache, const char *entry, const struct sc_cac
 		return lock;
 	if (stat(entry, &st) == 0)
 		return 0;
-	char tmp[PATH_MAX];
-	r = build_in(cache, ".build-", s, tmp, sizeof(tmp), err);
+	const char *entry_name = strrchr(entry, '/') + 1;
+	sweep_builds(cache, entry_name);
+	char tmp[PATH_MAX], prefix[160];
+	snprintf(prefix, sizeof(prefix), ".build-%s-", entry_name);
+	r = build_in(cache, prefix, s, tmp, sizeof(tmp), err);
 	if (r == 0 && rename(tmp, entry) < 0) {
 		r = sc_error_set(err, errno, "rename '%s' to '%s'", tmp, entry);
 		(void)sc_rm_rf(tmp);
@@ -142,31 +177,58 @@ static int build_entry(const char *cache, const char *entry, const struct sc_cac
 	return r < 0 ? r : 1;
 }
 
+/* An entry its source's check finds damaged (a file deleted or truncated by hand or by a
+ * crash) is moved aside and removed under its lock, then built again. */
+static int repair_entry(const char *cache, const char *entry, const struct sc_cache_source *s,
+			const struct stat *source, struct sc_error *err)
+{
+	char root[PATH_MAX + 170], aside[PATH_MAX + 200];
+	_cleanup_close_ int lock = lock_entry(entry, err);
+	if (lock < 0)
+		return lock;
+	snprintf(root, sizeof(root), "%s/root", entry);
+	if (s->valid(root, source))
+		return 0; /* repaired by another run meanwhile */
+	snprintf(aside, sizeof(aside), "%s/.build-%s-damaged-%d", cache, strrchr(entry, '/') + 1, (int)getpid());
+	if (rename(entry, aside) < 0)
+		return sc_error_set(err, errno, "move damaged fixture '%s' aside", entry);
+	(void)sc_rm_rf(aside);
+	return 1;
+}
+
 int sc_cache_get(const char *cache, const struct sc_cache_source *s, char **ret_root, struct sc_error *err)
 {
 	char index_name[128], entry_name[128], entry[PATH_MAX + 160], link[PATH_MAX + 160];
-	struct stat st;
-	if (stat(s->path, &st) < 0)
+	struct stat st, source;
+	if (stat(s->path, &source) < 0)
 		return sc_error_set(err, errno, "stat '%s'", s->path);
-	stat_key(s, &st, index_name, sizeof(index_name));
+	stat_key(s, &source, index_name, sizeof(index_name));
 	snprintf(link, sizeof(link), "%s/index/%s", cache, index_name);
 	ssize_t n = readlink(link, entry_name, sizeof(entry_name) - 1);
+	int r = 0;
 	if (n > 3 && !strncmp(entry_name, "../", 3)) {
 		entry_name[n] = '\0';
-		snprintf(entry, sizeof(entry), "%s/%s", cache, entry_name + 3);
-		if (stat(entry, &st) == 0 && asprintf(ret_root, "%s/root", entry) >= 0)
-			return 0; /* warm: no hashing, no building */
+		memmove(entry_name, entry_name + 3, (size_t)n - 2);
+	} else if ((r = content_key(s, entry_name, sizeof(entry_name), err)) < 0) {
+		return r;
 	}
-	int r = content_key(s, entry_name, sizeof(entry_name), err);
-	if (r < 0)
-		return r;
 	snprintf(entry, sizeof(entry), "%s/%s", cache, entry_name);
-	if (stat(entry, &st) < 0 && (r = build_entry(cache, entry, s, err)) < 0)
-		return r;
-	index_entry(cache, index_name, entry_name);
 	if (asprintf(ret_root, "%s/root", entry) < 0)
 		return sc_error_set(err, ENOMEM, "allocate the fixture path");
+	bool exists = stat(entry, &st) == 0;
+	/* warm: a stat of the source, a readlink, a stat of the entry and the source's check */
+	if (exists && (!s->valid || s->valid(*ret_root, &source)))
+		return n > 3 ? 0 : (index_entry(cache, index_name, entry_name), 0);
+	if (exists && (r = repair_entry(cache, entry, s, &source, err)) < 0)
+		goto fail;
+	if ((r = build_entry(cache, entry, s, err)) < 0)
+		goto fail;
+	index_entry(cache, index_name, entry_name);
 	return r; /* 1 when this call built the entry */
+fail:
+	free(*ret_root);
+	*ret_root = NULL;
+	return r;
 }
 
 int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *s, char **ret_dir, char **ret_root,

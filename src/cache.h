@@ -23,6 +23,9 @@ struct sc_cache_source {
 	/* Fills root (an empty directory that exists) from path; returns 0 or -errno with err set. */
 	int (*build)(const char *root, const struct sc_cache_source *source, struct sc_error *err);
 	const void *data;            /* for build */
+	/* NULL, or a cheap check of a cached root against the source's stat: an entry that fails
+	 * it (damaged by hand or by a crash) is removed and built again */
+	bool (*valid)(const char *root, const struct stat *source);
 };
 
 /* Finds the entry for source in cache_dir, building it if needed. ret_root: its root (malloc).

@@ -157,6 +157,11 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	int trees[SC_MAX_TREES];
 	struct sc_error err = { 0 };
 
+	/* the clone copied the parent's ends too: while the child held the other end of the sync
+	 * socket, a dead parent would never read as EOF and the child would wait forever */
+	for (size_t i = 0; i < SC_ELEMENTSOF(plan.parent_fds); i++)
+		if (plan.parent_fds[i] >= 0)
+			close(plan.parent_fds[i]);
 	/* the kernel forces SIGKILL on a PID 1 whose parent dies, from outside its namespace */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_failf(&plan, errno, "set the parent-death signal");

@@ -248,7 +248,7 @@ static int build_busybox(const char *root, const char *busybox, const struct sc_
 	}
 	int r = copy_file(busybox, rootfd, "bin/busybox", 0755);
 	if (r < 0)
-		return sc_error_set(err, -r, "copy '%s' into the fixture", busybox);
+		return sc_error_set(err, -r, "copy '%s' to '%s/bin/busybox'", busybox, root);
 	if ((r = make_links(rootfd, busybox)) < 0)
 		return sc_error_set(err, -r, "make the applet links of '%s' (is it a busybox binary?)", busybox);
 	/* run by root, container root is a subordinate id: the fixture must be its own */
@@ -257,6 +257,15 @@ static int build_busybox(const char *root, const char *busybox, const struct sc_
 	if (fchmodat(rootfd, "tmp", 01777, 0) < 0 || fchmodat(rootfd, "var/tmp", 01777, 0) < 0)
 		return sc_error_set(err, errno, "chmod '%s/tmp'", root);
 	return 0;
+}
+
+/* The binary in the fixture is the source's size: one stat catches it deleted or truncated. */
+static bool busybox_valid(const char *root, const struct stat *source)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/bin/busybox", root);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == source->st_size;
 }
 
 static int busybox_builder(const char *root, const struct sc_cache_source *source, struct sc_error *err)
@@ -348,6 +357,7 @@ int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fi
 		.owner = &map,
 		.build = c->archive ? archive_builder : busybox_builder,
 		.data = c->archive ? unpack_helper(c, helper, sizeof(helper)) : NULL,
+		.valid = c->archive ? NULL : busybox_valid,
 	};
 	struct sc_fixture *f = calloc(1, sizeof(*f));
 	if (!f)

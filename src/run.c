@@ -275,6 +275,8 @@ static int start(struct run *run, struct sc_error *err)
 		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],
 		.sync_fd = run->sync[1],
+		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
+				run->pipes[SC_CAPTURE_REPORT][0] },
 		.expect = &run->expect,
 	};
 	int r = sc_container_clone(&plan, &run->pid, &run->pidfd, err);

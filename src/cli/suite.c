@@ -61,11 +61,18 @@ static void job_release(struct file_job *job)
 	sc_transcript_free(job->t);
 }
 
+/* A script longer than this does not go on the command line (execve's limit for one argument
+ * is 128 KiB): it is copied into the container as a file, which removes itself. */
+#define SC_SUITE_ARG_MAX (96 * 1024)
+#define SC_SUITE_SCRIPT "/.simpcon-transcript"
+
 /* The words the parsed options point into: kept until the file's run is over. */
 struct file_args {
 	char **argv;
 	char **split[64];
 	size_t n_split;
+	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
+	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
 };
 
 static void file_args_release(struct file_args *a)
@@ -73,7 +80,44 @@ static void file_args_release(struct file_args *a)
 	for (size_t i = 0; i < a->n_split; i++)
 		sc_transcript_argv_free(a->split[i]);
 	free(a->argv);
+	free(a->mounts);
+	if (a->script_file[0])
+		(void)unlink(a->script_file);
 	*a = (struct file_args){ 0 };
+}
+
+/* Writes a long script to a temporary file, to be copied in and run as sh's script file; its
+ * first line removes it inside, so no command of the transcript ever sees it. */
+static int script_to_file(const char *script, struct file_args *args, struct sc_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(args->script_file, sizeof(args->script_file), "%s/simpcon-script-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	_cleanup_close_ int fd = mkostemp(args->script_file, O_CLOEXEC);
+	if (fd < 0) {
+		int r = sc_error_set(err, errno, "create '%s'", args->script_file);
+		args->script_file[0] = '\0';
+		return r;
+	}
+	static const char head[] = "rm -f " SC_SUITE_SCRIPT "\n";
+	int r = sc_write_all(fd, head, sizeof(head) - 1);
+	if (r == 0)
+		r = sc_write_all(fd, script, strlen(script));
+	return r < 0 ? sc_error_set(err, -r, "write '%s'", args->script_file) : 0;
+}
+
+/* Adds the copy of the script file to the parsed options' mounts. */
+static int add_script_copy(struct sc_cli_options *fo, struct file_args *args, struct sc_error *err)
+{
+	size_t n = fo->config.n_mounts;
+	args->mounts = calloc(n + 1, sizeof(*args->mounts));
+	if (!args->mounts)
+		return sc_error_set(err, ENOMEM, "add the script's copy");
+	if (n)
+		memcpy(args->mounts, fo->config.mounts, n * sizeof(*args->mounts));
+	args->mounts[n] = (struct sc_mount){ .source = args->script_file, .dest = SC_SUITE_SCRIPT, .copy = true };
+	fo->config.mounts = args->mounts;
+	fo->config.n_mounts = n + 1;
+	return 0;
 }
 
 /* The container options of a file: the suite's own, then its "simpcon:" lines, parsed as the
@@ -87,6 +131,8 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	_cleanup_close_ int cwd = -1;
 	_cleanup_free_ char *copy = NULL;
 	*ret = (struct sc_cli_options){ 0 };
+	if (strlen(script) > SC_SUITE_ARG_MAX && (r = script_to_file(script, args, err)) < 0)
+		return r;
 #define PUSH(s)                                                                             \
 	do {                                                                                \
 		if (n + 2 > cap) {                                                          \
@@ -124,8 +170,12 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	}
 	PUSH("--");
 	PUSH("sh");
-	PUSH("-c");
-	PUSH(script);
+	if (args->script_file[0]) {
+		PUSH(SC_SUITE_SCRIPT); /* too long for one argument: a file copied in */
+	} else {
+		PUSH("-c");
+		PUSH(script);
+	}
 	argv[n] = NULL;
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	copy = strdup(job->path);
@@ -134,6 +184,8 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		goto out;
 	}
 	r = sc_cli_parse((int)n, argv, ret, err);
+	if (r == 0 && args->script_file[0])
+		r = add_script_copy(ret, args, err);
 	if (fchdir(cwd) < 0 && r == 0)
 		r = sc_error_set(err, errno, "return to the working directory");
 	if (r < 0) {

@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 18
+plan 19
 fx="$top_srcdir/fixtures/transcripts"
 
 capture basics "$fx/basics.t"
@@ -61,6 +61,14 @@ i=0
 { echo "A hundred commands in one container."; while [ $i -lt 100 ]; do echo "  \$ echo line $i"; echo "  line $i"; i=$((i + 1)); done; } >"$T_TMP/hundred.t"
 capture hundred "$T_TMP/hundred.t"
 grep -qx '1\.\.107' "$T_TMP/hundred" && [ "$(grep -c '^ok' "$T_TMP/hundred")" = 107 ]; ok $? "100 commands: 107 points, all ok"
+
+# a script over execve's 128 KiB argument limit still runs, and its file is invisible inside
+i=0
+{ echo "Two thousand commands."; while [ $i -lt 2000 ]; do echo "  \$ echo line $i"; echo "  line $i"; i=$((i + 1)); done
+  echo "  \$ ls -a / | grep -c simpcon"; echo "  0"; echo "  [1]"; } >"$T_TMP/long.t"
+capture long "$T_TMP/long.t"
+[ "$(cat "$T_TMP/long.rc")" = 0 ] && [ "$(grep -c '^ok' "$T_TMP/long")" = 2008 ] && [ -z "$(ls "$TMPDIR")" ]
+ok $? "a 2,000-command file (a script past execve's limit) runs, leaving nothing behind"
 
 printf 'Output before a command.\n  stray\n' >"$T_TMP/broken.t"
 capture broken "$T_TMP/broken.t"
