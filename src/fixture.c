@@ -80,7 +80,7 @@ int sc_fixture_find_busybox(const char *path, char *buf, size_t size, struct sc_
 		path = getenv("SIMPCON_BUSYBOX");
 		from = "SIMPCON_BUSYBOX";
 	}
-	if ((!path || !*path) && SC_DEFAULT_BUSYBOX[0] && is_file(SC_DEFAULT_BUSYBOX)) {
+	if ((!path || !*path) && sizeof(SC_DEFAULT_BUSYBOX) > 1 && is_file(SC_DEFAULT_BUSYBOX)) {
 		path = SC_DEFAULT_BUSYBOX;
 		from = "configure --with-busybox";
 	}

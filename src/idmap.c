@@ -1,7 +1,9 @@
 /* idmap.c - user namespace id maps. */
 #include "config.h"
 
+#include <spawn.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,59 @@ int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err)
 	return 0;
 }
 
+/* The name of uid in /etc/passwd (no NSS: the program is static), or "" when not there. */
+static void user_name(uid_t uid, char *buf, size_t size)
+{
+	_cleanup_free_ char *text = NULL;
+	buf[0] = '\0';
+	if (sc_read_file("/etc/passwd", &text, NULL) < 0)
+		return;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *colon1 = strchr(line, ':'), *colon2 = colon1 ? strchr(colon1 + 1, ':') : NULL;
+		if (colon2 && strtoul(colon2 + 1, NULL, 10) == uid && colon2[1] >= '0' && colon2[1] <= '9') {
+			snprintf(buf, size, "%.*s", (int)(colon1 - line), line);
+			return;
+		}
+	}
+}
+
+static bool on_path(const char *name)
+{
+	char path[64];
+	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin" };
+	for (size_t i = 0; i < SC_ELEMENTSOF(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+int sc_idmap_extend(struct sc_idmap *map, struct sc_error *err)
+{
+	char name[256];
+	_cleanup_free_ char *subuid = NULL, *subgid = NULL;
+	unsigned us = 0, uc = 0, gs = 0, gc = 0;
+	if (!map->rootless || map->sub_count)
+		return 0;
+	user_name(map->uid_host, name, sizeof(name));
+	bool found = sc_read_file("/etc/subuid", &subuid, NULL) == 0 && sc_read_file("/etc/subgid", &subgid, NULL) == 0 &&
+		     sc_idmap_parse_subid(subuid, name[0] ? name : NULL, map->uid_host, &us, &uc) == 0 &&
+		     sc_idmap_parse_subid(subgid, name[0] ? name : NULL, map->uid_host, &gs, &gc) == 0;
+	if (!found)
+		return sc_error_setf(err, ENOENT,
+				     "ids other than 0 need subordinate ids: add '%s:100000:65536' to /etc/subuid and "
+				     "/etc/subgid (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s)",
+				     name[0] ? name : "USER", name[0] ? name : "USER");
+	if (!on_path("newuidmap") || !on_path("newgidmap"))
+		return sc_error_setf(err, ENOENT, "ids other than 0 need newuidmap and newgidmap: apt-get install uidmap");
+	map->uid_sub_start = us;
+	map->gid_sub_start = gs;
+	map->sub_count = uc < gc ? uc : gc;
+	map->uid_count = map->gid_count = 1 + map->sub_count;
+	return 0;
+}
+
 int sc_idmap_check_ids(const struct sc_idmap *map, uid_t uid, gid_t gid, struct sc_error *err)
 {
 	if (uid >= map->uid_count)
@@ -89,16 +144,48 @@ int sc_idmap_check_ids(const struct sc_idmap *map, uid_t uid, gid_t gid, struct 
 
 void sc_idmap_format(const struct sc_idmap *map, bool gid, char *buf, size_t size)
 {
-	if (gid)
-		snprintf(buf, size, "0 %u %u\n", (unsigned)map->gid_host, map->gid_count);
+	unsigned host = gid ? (unsigned)map->gid_host : (unsigned)map->uid_host;
+	if (map->sub_count)
+		snprintf(buf, size, "0 %u 1\n1 %u %u\n", host, gid ? map->gid_sub_start : map->uid_sub_start, map->sub_count);
 	else
-		snprintf(buf, size, "0 %u %u\n", (unsigned)map->uid_host, map->uid_count);
+		snprintf(buf, size, "0 %u %u\n", host, gid ? map->gid_count : map->uid_count);
+}
+
+/* newuidmap PID 0 UID 1 1 START COUNT: the setuid helpers write ranges a user may not. */
+static int run_map_helper(const char *helper, pid_t pid, unsigned host, unsigned start, unsigned count,
+			  struct sc_error *err)
+{
+	char spid[16], shost[16], sstart[16], scount[16];
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	snprintf(shost, sizeof(shost), "%u", host);
+	snprintf(sstart, sizeof(sstart), "%u", start);
+	snprintf(scount, sizeof(scount), "%u", count);
+	char *const argv[] = { (char *)helper, spid, "0", shost, "1", "1", sstart, scount, NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	pid_t child;
+	int r = posix_spawnp(&child, helper, NULL, NULL, argv, envp);
+	if (r != 0)
+		return sc_error_set(err, r, "run %s (apt-get install uidmap)", helper);
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return sc_error_set(err, errno, "wait for %s", helper);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return sc_error_setf(err, EPERM, "%s %s 0 %s 1 1 %s %s failed (check /etc/subuid and /etc/subgid)", helper,
+				     spid, shost, sstart, scount);
+	return 0;
 }
 
 int sc_idmap_write(const struct sc_idmap *map, pid_t pid, struct sc_error *err)
 {
 	char path[64], line[64];
 	int r;
+	if (map->sub_count) {
+		r = run_map_helper("newuidmap", pid, (unsigned)map->uid_host, map->uid_sub_start, map->sub_count, err);
+		if (r == 0)
+			r = run_map_helper("newgidmap", pid, (unsigned)map->gid_host, map->gid_sub_start, map->sub_count, err);
+		return r;
+	}
 	if (map->rootless) {
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 		r = sc_write_file(path, "deny");

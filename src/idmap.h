@@ -16,6 +16,9 @@ struct sc_idmap {
 	gid_t gid_host;
 	unsigned gid_count;
 	bool rootless;     /* invoked by an unprivileged user: one id, setgroups denied */
+	/* rootless with subordinate ids (sc_idmap_extend): container ids 1.. map to these, written
+	 * by the setuid newuidmap/newgidmap; uid_count/gid_count then count them too */
+	unsigned uid_sub_start, gid_sub_start, sub_count;
 };
 
 /* Finds the subordinate range of user (name or number) in the text of /etc/subuid or
@@ -27,10 +30,14 @@ int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_
  * never host uid 0; run by a user, container root is that user. */
 int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err);
 
+/* Rootless: adds the user's subordinate ranges (/etc/subuid, /etc/subgid) as container ids
+ * 1.., so a command may run as another uid; needs newuidmap and newgidmap (uidmap). */
+int sc_idmap_extend(struct sc_idmap *map, struct sc_error *err);
+
 /* Checks that the ids the command asked for exist inside the map. */
 int sc_idmap_check_ids(const struct sc_idmap *map, uid_t uid, gid_t gid, struct sc_error *err);
 
-/* Formats the uid_map / gid_map line, "0 100000 65536\n". */
+/* Formats the uid_map / gid_map text, "0 100000 65536\n" (two lines when extended). */
 void sc_idmap_format(const struct sc_idmap *map, bool gid, char *buf, size_t size);
 
 /* Writes setgroups, uid_map and gid_map of process pid (the kernel requires setgroups "deny"

@@ -156,28 +156,43 @@ bool sc_probe_check_netdev(const char *proc_net_dev, char *detail, size_t size)
 	return true;
 }
 
+/* Reads the ranges of a map text ("0 1000 1\n1 100000 65536\n"); returns how many, or -1. */
+static int map_ranges(const char *text, unsigned ranges[][3], int max)
+{
+	int n = 0, used = 0;
+	for (const char *p = text; *p; p += used) {
+		if (n == max || sscanf(p, " %u %u %u %n", &ranges[n][0], &ranges[n][1], &ranges[n][2], &used) != 3)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 bool sc_probe_check_map(const char *map_text, const char *expected, char *detail, size_t size)
 {
-	unsigned inside, outside, count, want_in, want_out, want_count;
-	int n = 0;
-	if (sscanf(expected, "%u %u %u", &want_in, &want_out, &want_count) != 3) {
+	unsigned got[8][3], want[8][3];
+	int n = map_ranges(map_text, got, 8), m = map_ranges(expected, want, 8);
+	if (m <= 0) {
 		snprintf(detail, size, "bad expected map '%s'", expected);
 		return false;
 	}
-	if (sscanf(map_text, " %u %u %u %n", &inside, &outside, &count, &n) != 3 || map_text[n] != '\0') {
-		snprintf(detail, size, "map is not one range: '%s'", map_text);
+	if (n != m || memcmp(got, want, sizeof(got[0]) * (size_t)m)) {
+		if (n == 1 && m == 1)
+			snprintf(detail, size, "map is '%u %u %u', expected '%u %u %u'", got[0][0], got[0][1], got[0][2],
+				 want[0][0], want[0][1], want[0][2]);
+		else
+			snprintf(detail, size, "map is not the %d range%s asked: '%s'", m, m == 1 ? "" : "s", map_text);
 		return false;
 	}
-	if (inside != want_in || outside != want_out || count != want_count) {
-		snprintf(detail, size, "map is '%u %u %u', expected '%u %u %u'", inside, outside, count, want_in,
-			 want_out, want_count);
-		return false;
-	}
-	if (inside == 0 && outside == 0) {
-		snprintf(detail, size, "container root is host root");
-		return false;
-	}
-	snprintf(detail, size, "0 -> host %u (%u ids)", outside, count);
+	for (int i = 0; i < n; i++)
+		if (got[i][0] == 0 && got[i][1] == 0) {
+			snprintf(detail, size, "container root is host root");
+			return false;
+		}
+	if (n == 1)
+		snprintf(detail, size, "0 -> host %u (%u ids)", got[0][1], got[0][2]);
+	else
+		snprintf(detail, size, "0 -> host %u, 1.. -> host %u (%u ids)", got[0][1], got[1][1], got[1][2]);
 	return true;
 }
 

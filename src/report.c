@@ -9,10 +9,15 @@
 #include "error.h"
 #include "report.h"
 #include "run.h"
+#include "util.h"
 
 static int compile_one(regex_t *re, const char *pattern, const char *what, struct sc_error *err)
 {
-	int r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	const char *refusal = sc_regex_refusal(pattern);
+	if (refusal)
+		return sc_error_setf(err, EINVAL, "%s regex '%s': %s (simplify it)", what, pattern, refusal);
+	/* ^ and $ at line boundaries: output ends in a newline, and matching is per line */
+	int r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
 	if (r != 0) {
 		char why[128];
 		regerror(r, re, why, sizeof(why));

@@ -224,7 +224,13 @@ static int prepare(struct run *run, struct sc_error *err)
 	int r = validate(c, err);
 	if (r < 0)
 		return r;
-	if ((r = sc_idmap_default(&run->map, err)) < 0 || (r = sc_idmap_check_ids(&run->map, c->uid, c->gid, err)) < 0)
+	if ((r = sc_idmap_default(&run->map, err)) < 0)
+		return r;
+	/* rootless, another uid inside needs the user's subordinate ids (and a setuid helper):
+	 * asked for only then, so the common run stays one id and no extra process */
+	if (run->map.rootless && (c->uid || c->gid) && (r = sc_idmap_extend(&run->map, err)) < 0)
+		return r;
+	if ((r = sc_idmap_check_ids(&run->map, c->uid, c->gid, err)) < 0)
 		return r;
 	struct sc_probe_expect *x = &run->expect;
 	x->hostname = c->hostname ? c->hostname : "simpcon";

@@ -183,10 +183,12 @@ static bool parse_status(const char *s, size_t n, int *ret_status)
 
 /* Whether a line must be written with (esc) to read back as itself: control characters,
  * invalid UTF-8, or a text that would read as a command, a status or a suffix. */
-static bool line_needs_escape(const char *s, size_t n, bool *escape_first, bool *escape_last)
+static bool line_needs_escape(const char *s, size_t n, bool no_eol, bool *escape_first, bool *escape_last)
 {
 	int status;
-	*escape_first = has_prefix(s, n, "$ ") || has_prefix(s, n, "> ") || parse_status(s, n, &status);
+	/* "$" or ">" without a final newline is written "$ (no-eol)": a command once read back */
+	*escape_first = has_prefix(s, n, "$ ") || has_prefix(s, n, "> ") || parse_status(s, n, &status) ||
+			(no_eol && n == 1 && (s[0] == '$' || s[0] == '>'));
 	*escape_last = false;
 	for (size_t k = 0; k < SC_ELEMENTSOF(kind_suffix); k++)
 		*escape_last |= has_suffix(s, n, kind_suffix[k]);
@@ -205,7 +207,7 @@ static bool line_needs_escape(const char *s, size_t n, bool *escape_first, bool 
 static void encode_line(struct buf *b, const struct sc_transcript_line *l)
 {
 	bool first, last;
-	if (!line_needs_escape(l->text, l->len, &first, &last)) {
+	if (!line_needs_escape(l->text, l->len, l->no_eol, &first, &last)) {
 		buf_add(b, l->text, l->len);
 		if (l->no_eol)
 			buf_adds(b, NO_EOL_SUFFIX);
@@ -314,6 +316,10 @@ static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 {
 	/* anchored as cram's re.match(pattern + r'\Z'): the whole line, alternations included */
 	_cleanup_free_ char *anchored = NULL;
+	const char *refusal = sc_regex_refusal(e->text);
+	if (refusal)
+		return sc_error_setf(ps->err, EINVAL, "%s:%u: regex '%s': %s (simplify it)", ps->t->path, ps->line, e->text,
+				     refusal);
 	if (asprintf(&anchored, "^(%s)$", e->text) < 0)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
 	int r = regcomp(&e->re, anchored, REG_EXTENDED | REG_NOSUB);
@@ -473,7 +479,8 @@ int sc_transcript_parse(const char *path, const char *text, size_t len, struct s
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text) - pos : len - pos;
 		ps.line++;
-		int r = parse_line(&ps, text + pos, n);
+		/* a NUL would end the file's text for every tool after us (--update among them) */
+		int r = memchr(text + pos, '\0', n) ? parse_error(&ps, "a NUL byte: transcripts are text") : parse_line(&ps, text + pos, n);
 		if (r < 0) {
 			sc_transcript_free(t);
 			return r;

@@ -138,3 +138,42 @@ uint64_t sc_now_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
+
+const char *sc_regex_refusal(const char *pattern)
+{
+	bool after_repeat = false, in_bracket = false;
+	for (const char *p = pattern; *p; p++) {
+		if (in_bracket) {
+			/* "[]...]" and "[^]...]": a first ']' is literal */
+			if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' && p[-2] == '['))
+				in_bracket = false;
+			continue;
+		}
+		if (*p == '\\' && p[1]) {
+			p++;
+			after_repeat = false;
+			continue;
+		}
+		if (*p == '[') {
+			in_bracket = true;
+			after_repeat = false;
+			continue;
+		}
+		bool repeat = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+		if (repeat && after_repeat)
+			return "a repetition operator right after another";
+		if (*p == '{') {
+			char *end;
+			unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
+			if (*end == ',')
+				hi = end[1] == '}' ? 0 : strtoul(end + 1, &end, 10);
+			if (lo > 100 || hi > 100)
+				return "a {m,n} bound over 100";
+			const char *close = strchr(p, '}');
+			if (close)
+				p = close;
+		}
+		after_repeat = repeat;
+	}
+	return NULL;
+}

@@ -51,3 +51,7 @@ int sc_mkdir_p(const char *path, mode_t mode);
 int sc_rm_rf(const char *path);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t sc_now_us(void);
+/* Whether an extended regex is safe to hand to glibc's regcomp, whose memory grows with the
+ * product of stacked repetitions ("a++++++++++++++++++++" takes 700 MB): refuses a repetition
+ * operator right after another and a {m,n} bound over 100. Returns NULL, or why not. */
+const char *sc_regex_refusal(const char *pattern);

@@ -159,7 +159,7 @@ const char *sc_cli_usage(void)
 	       "  --expect-exit N           exit status (default: 0)\n"
 	       "  --expect-stdout TEXT      stdout equals TEXT (a final newline is ignored)\n"
 	       "  --expect-stderr TEXT      stderr equals TEXT\n"
-	       "  --expect-stdout-match RE  stdout contains a match of the extended regex RE\n"
+	       "  --expect-stdout-match RE  stdout has a match of the extended regex RE (^ $: lines)\n"
 	       "  --expect-stderr-match RE  stderr contains a match of RE\n"
 	       "Output:\n"
 	       "  --name TEXT               prefix of every point's description\n"
@@ -453,6 +453,9 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 	o->run_args = sub_argv + 1;
 	o->n_run_args = (size_t)(optind - 1);
 	if (o->filter) {
+		const char *refusal = sc_regex_refusal(o->filter);
+		if (refusal)
+			return sc_error_setf(err, EINVAL, "--filter regex '%s': %s (simplify it)", o->filter, refusal);
 		int r = regcomp(&o->filter_re, o->filter, REG_EXTENDED | REG_NOSUB);
 		if (r != 0) {
 			char why[128];

@@ -89,13 +89,17 @@ kept=$(printf '%s\n' "$T_ERR" | sed -n "s/^simpcon-test: kept run directory '\(.
 [ -n "$kept" ] && [ "$(cat "$kept/upper/kept" 2>/dev/null)" = kept ]; ok $? "--keep: the run directory holds the container's writes"
 [ -n "$kept" ] && rm -rf "$kept"
 
-# Ids inside: root mode maps a whole range, rootless mode only root.
-if [ "$(id -u)" = 0 ]; then
-	sc run --uid 1000 --gid 1000 -- id
-	has "$T_OUT" 'uid=1000 gid=1000'; ok $? "--uid/--gid switch the command's ids"
+# Ids inside: root maps a subordinate range; a user maps itself, and its subordinate ids when
+# another uid is asked for (newuidmap, /etc/subuid) or, without them, gets the fix.
+me=$(id -un)
+if [ "$(id -u)" = 0 ] || { grep -q "^$me:" /etc/subuid 2>/dev/null && command -v newuidmap >/dev/null; }; then
+	mkdir -p "$T_TMP/ids"
+	chmod 777 "$T_TMP/ids"
+	sc run --uid 1000 --gid 1000 --bind "$T_TMP/ids:/ids" -- sh -c 'id; touch /ids/made-by-1000'
+	has "$T_OUT" 'uid=1000 gid=1000' && [ -e "$T_TMP/ids/made-by-1000" ]; ok $? "--uid/--gid switch the command's ids"
 else
 	sc run --uid 1000 -- id
-	[ "$T_RC" = 3 ] && has "$T_ERR" 'rootless mode maps only root'; ok $? "rootless --uid 1000 is refused with the reason"
+	[ "$T_RC" = 3 ] && has "$T_ERR" '/etc/subuid'; ok $? "rootless --uid 1000 without subordinate ids names the fix"
 fi
 
 # --host-libs: a dynamically linked host program runs; the host's directories stay read-only.

@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 19
+plan 20
 fx="$top_srcdir/fixtures/transcripts"
 
 capture basics "$fx/basics.t"
@@ -69,6 +69,13 @@ i=0
 capture long "$T_TMP/long.t"
 [ "$(cat "$T_TMP/long.rc")" = 0 ] && [ "$(grep -c '^ok' "$T_TMP/long")" = 2008 ] && [ -z "$(ls "$TMPDIR")" ]
 ok $? "a 2,000-command file (a script past execve's limit) runs, leaving nothing behind"
+
+# output that reads like a command once written back stays output (found by fuzzing --update)
+printf 'Dollar.\n  $ printf %s\n  $ printf %s\n' "'\$'" "'>'" >"$T_TMP/dollar.t"
+"$SIMPCON" --update "$T_TMP/dollar.t" >/dev/null 2>&1
+capture dollar "$T_TMP/dollar.t"
+[ "$(cat "$T_TMP/dollar.rc")" = 0 ] && [ "$(grep -c '^ok' "$T_TMP/dollar")" = 9 ]
+ok $? "--update writes a lone \$ or > without a newline so that it reads back as output"
 
 printf 'Output before a command.\n  stray\n' >"$T_TMP/broken.t"
 capture broken "$T_TMP/broken.t"

@@ -376,8 +376,15 @@ static void test_check_map_two_lines(void **state)
 	char detail[SC_PROBE_DETAIL_MAX];
 	assert_false(sc_probe_check_map("0 100000 65536\n65536 300000 10\n", "0 100000 65536\n", detail,
 					sizeof(detail)));
-	assert_contains(detail, "not one range");
+	assert_contains(detail, "not the 1 range asked");
 	assert_false(sc_probe_check_map("", "0 100000 65536\n", detail, sizeof(detail)));
+	/* rootless with subordinate ids: two ranges, both must be as asked */
+	const char *two = "0 1001 1\n1 100000 65536\n";
+	assert_true(sc_probe_check_map("         0       1001          1\n         1     100000      65536\n", two, detail,
+				       sizeof(detail)));
+	assert_string_equal(detail, "0 -> host 1001, 1.. -> host 100000 (65536 ids)");
+	assert_false(sc_probe_check_map("0 1001 1\n1 100000 1000\n", two, detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("0 1001 1\n", two, detail, sizeof(detail)));
 }
 
 /* ---- sc_mounts_normalize_dest ------------------------------------------------------------- */

@@ -366,6 +366,20 @@ static void test_expect_bad(void **state)
 	/* the good stdout regex is compiled before the bad stderr one fails: released by teardown */
 	assert_refused(f, PARSE(f, "run", "--expect-stdout-match", "ok", "--expect-stderr-match", "[z", "--", "true"),
 		       "--expect-stderr-match", "'[z'");
+	/* stacked repetitions cost glibc's regcomp gigabytes: refused before it sees them */
+	assert_refused(f, PARSE(f, "run", "--expect-stdout-match", "a++++++++++++++++++++", "--", "true"),
+		       "--expect-stdout-match", "right after another");
+	assert_refused(f, PARSE(f, "run", "--expect-stdout-match", "(a{1,1000}){1,1000}", "--", "true"),
+		       "--expect-stdout-match", "over 100");
+}
+
+static void test_expect_regex_lines(void **state)
+{
+	/* ^ and $ match at line boundaries: the output's final newline does not defeat $ */
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "run", "--expect-stdout-match", "^b$", "--expect-stderr-match", "[+*]{2}", "--", "true"), 0);
+	assert_int_equal(regexec(&f->o.expect.stdout_re, "a\nb\nc\n", 0, NULL, 0), 0);
+	assert_int_not_equal(regexec(&f->o.expect.stdout_re, "ab\n", 0, NULL, 0), 0);
 }
 
 static void test_hardening_options(void **state)
@@ -492,6 +506,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_uid_gid_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_net, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expect_regex_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expect_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hardening_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hardening_options_bad, setup, teardown),

@@ -205,6 +205,20 @@ static void test_parse_kinds(void **state)
 	sc_transcript_free(t);
 }
 
+static void test_parse_nul_byte(void **state)
+{
+	(void)state;
+	/* --update would write the file back cut at the NUL: refused at parse time instead */
+	static const char text[] = "A comment\0with a NUL\n  $ echo hi\n  hi\n";
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, sizeof(text) - 1, &t, &err), -EINVAL);
+	assert_null(t);
+	assert_string_equal(err.message, "t/foo.t:1: a NUL byte: transcripts are text");
+	expect_parse_error("  $ echo a\n  a (re)\n  $ x\n  a++++++++++++ (re)\n",
+			   "t/foo.t:4: regex 'a++++++++++++': a repetition operator right after another (simplify it)");
+}
+
 static void test_parse_errors(void **state)
 {
 	expect_parse_error("comment\n  hello\n", "t/foo.t:2: expected output before any command");
@@ -772,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_parse_layout),
 		cmocka_unit_test(test_parse_kinds),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_nul_byte),
 		cmocka_unit_test(test_split_options),
 		cmocka_unit_test(test_script_text),
 		cmocka_unit_test(test_run_in_busybox),

@@ -1,0 +1,4 @@
+A deliberately failing test: greet does not capitalise.
+
+  $ /build/greet world
+  hello, World

@@ -1,0 +1,3 @@
+$
+simpcon-fuzz 0 0
+  $ printf '$'
