@@ -135,20 +135,25 @@ diag "fds of a run: $(echo $fds)"
 
 # ... and they do not grow from one file of a suite to the next
 mkdir "$T_TMP/fd"
-printf '  $ sleep 0.4%s1\n' $$ >"$T_TMP/fd/a-first.t"
+printf '  $ sleep 1.4%s1\n' $$ >"$T_TMP/fd/a-first.t"
 i=0
 while [ $i -lt "$FD_FILES" ]; do printf '  $ true\n  $ echo %s\n  %s\n' $i $i >"$T_TMP/fd/b-$i.t"; i=$((i + 1)); done
-printf '  $ sleep 0.4%s2\n' $$ >"$T_TMP/fd/c-last.t"
+printf '  $ sleep 1.4%s2\n' $$ >"$T_TMP/fd/c-last.t"
 "$SIMPCON" "$T_TMP"/fd/*.t >"$T_TMP/fd-suite" 2>&1 </dev/null &
 pid=$!
-wait_for "sleep 0.4${$}1"
-first=$(own_fds $pid)
-wait_for "sleep 0.4${$}2"
-last=$(own_fds $pid)
+# sampled until seen: the harness's fd table can read empty for a moment (a sample taken while
+# it is between two reads of /proc)
+sample() { n=0; s=; while [ -z "$s" ] && [ $n -lt 40 ]; do s=$(own_fds $pid); n=$((n + 1)); [ -n "$s" ] || sleep 0.02; done; echo "$s"; }
+wait_for "sleep 1.4${$}1"
+first=$(sample)
+wait_for "sleep 1.4${$}2"
+last=$(sample)
 wait $pid
 rc=$?
 diag "fds in the first file: $(echo $first); in file $((FD_FILES + 2)): $(echo $last)"
-[ $rc = 0 ] && fds_ok "$last" && [ "$(echo "$first" | grep -c .)" = "$(echo "$last" | grep -c .)" ]
+# a leak per file would add one per file; a sample may catch one transient fd (a file being read)
+[ $rc = 0 ] && [ -n "$first" ] && [ -n "$last" ] && fds_ok "$last" &&
+	[ "$(echo "$last" | grep -c .)" -le $(($(echo "$first" | grep -c .) + 1)) ]
 ok $? "a suite of $((FD_FILES + 2)) files holds as many fds in its last file as in its first"
 
 # 4. A long transcript file runs, and its memory stays flat: LONG commands against LONG/10
