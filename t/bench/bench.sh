@@ -1,16 +1,20 @@
 #!/bin/sh
 # t/bench/bench.sh - the script behind `make bench`: simpcon-test against bwrap, unshare and
-# runc on the same busybox root, each case interleaved with its anchor, medians of N runs.
-# It installs nothing: a missing anchor is named and its rows left out. It is a report, not a
-# test: exit 0 whether or not the targets are met; 2 only when it could not run at all.
+# runc on the same busybox root, transcripts against busybox sh, `make -j2 check` against -j1,
+# simpcon-unpack against GNU tar; each case side by side with its anchor, medians of many runs.
+# It installs nothing: a missing anchor or tool is named and its rows marked missing. It is a
+# report, not a test: exit 0 whether or not the targets are met; 2 only when it could not run.
 #
 # Environment:
 #   SIMPCON  simpcon-test to measure (required)
 #   FLOOR    the built t/bench/floor (the bare-kernel floor; optional)
 #   TIMER    the built t/bench/timer (default: beside FLOOR; else a slower perl fallback)
 #   ROOTFS   a busybox root (default: the fixture `$SIMPCON run -v -- true` reports)
+#   SIMPCON_UNPACK  the unpack helper for case g (default: simpcon-unpack beside SIMPCON, on
+#            PATH, or the installed path simpcon-test itself would use)
 #   N        measured runs per command (default 200); COLD_N cold builds (default 30);
-#            MEM_N runs under /usr/bin/time -v (default 10)
+#            MEM_N runs under /usr/bin/time -v (default 10); MAKE_N runs of each
+#            `make check` (default 5); UNPACK_N unpack pairs (default 30)
 # Commands are kept as strings and split on blanks (paths with white space are refused),
 # so globbing is off.
 # shellcheck disable=SC2086,SC2015
@@ -19,16 +23,21 @@ set -u -f
 N=${N:-200}
 COLD_N=${COLD_N:-30}
 MEM_N=${MEM_N:-10}
+MAKE_N=${MAKE_N:-5}
+UNPACK_N=${UNPACK_N:-30}
 WARMUP=5
+E_CMDS=1000 # commands in the transcript of case e
+F_FILES=200 # transcript files in the project of case f
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
 have() { command -v "$1" >/dev/null 2>&1; }
 # calc EXPR [FORMAT]: floating-point arithmetic through awk
-calc() { awk "BEGIN { printf \"${2:-%.2f}\", $1 }"; }
+# (the parentheses keep a > in EXPR a comparison, not printf's output redirection)
+calc() { awk "BEGIN { printf \"${2:-%.2f}\", ($1) }"; }
 
-for v in "$N" "$COLD_N" "$MEM_N"; do
-	case $v in '' | *[!0-9]* | 0) die "N, COLD_N and MEM_N must be positive integers (got '$v')" ;; esac
+for v in "$N" "$COLD_N" "$MEM_N" "$MAKE_N" "$UNPACK_N"; do
+	case $v in '' | *[!0-9]* | 0) die "N, COLD_N, MEM_N, MAKE_N and UNPACK_N must be positive integers (got '$v')" ;; esac
 done
 [ -n "${SIMPCON:-}" ] || die "set SIMPCON to the simpcon-test to measure (make bench does)"
 [ -x "$SIMPCON" ] || die "SIMPCON '$SIMPCON' is not an executable: build it (make simpcon-test)"
@@ -38,7 +47,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/simpcon-bench.XXXXXX") || die "cannot create a 
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' HUP INT TERM
 # container root is a subordinate id when run by root: it must traverse this to reach the
-# runc bundle and the cold caches
+# runc bundle, the cold caches and the transcripts
 chmod 755 "$tmp"
 
 # --- inputs ------------------------------------------------------------------------------
@@ -111,7 +120,10 @@ timed() {
 }
 # field FILE CMD-INDEX KEY: one value of a timer result line
 field() { sed -n "s/^cmd=$2 .*$3=\([^ ]*\).*/\1/p" "$1"; }
-ms() { calc "$1" "%.2f"; }
+ms() { calc "$1" "%.2f ms"; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+# median_of FILE: the median of the numbers in FILE, one a line
+median_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # --- anchors -----------------------------------------------------------------------------
 missing=""
@@ -188,30 +200,90 @@ fi
 "$SIMPCON" run -q -- /bin/true >"$tmp/sc.out" 2>"$tmp/sc.err" </dev/null ||
 	die "'$SIMPCON run -q -- /bin/true' fails here: $(tail -n 3 "$tmp/sc.err" "$tmp/sc.out")"
 
+# e: the fixture's own busybox is the anchor shell (the one the transcript's shell runs)
+busybox=$ROOTFS/bin/busybox
+[ -x "$busybox" ] || die "no busybox in the root ('$busybox')"
+
+# f: autotools make the project; tap-driver.sh comes from automake
+use_make=0
+if ! have autoreconf || ! have aclocal || ! have automake; then
+	missing="$missing autoreconf (autoconf and automake not installed: case f)"
+elif ! have make; then
+	missing="$missing make (not installed: case f)"
+else
+	use_make=1
+fi
+
+# g: the busybox fixture as a tar.gz, and the unpack helper simpcon-test would run
+mkdir "$tmp/g"
+fixture=$("$SIMPCON" fixture build 2>"$tmp/g/fixture.err" </dev/null | tail -n 1)
+[ -n "$fixture" ] && [ -d "$fixture" ] || fixture=$ROOTFS
+case $fixture in *[[:space:]]*) die "paths with white space are not supported: '$fixture'" ;; esac
+archive=$tmp/g/rootfs.tar.gz
+tar czf "$archive" -C "$fixture" . 2>"$tmp/g/tar.err" ||
+	die "cannot make the archive of '$fixture': $(head -n 1 "$tmp/g/tar.err")"
+archive_size=$(calc "$(wc -c <"$archive") / 1048576" "%.1f")
+unpack="" unpack_from=""
+if [ -n "${SIMPCON_UNPACK:-}" ]; then
+	unpack=$SIMPCON_UNPACK unpack_from="\$SIMPCON_UNPACK"
+elif [ -x "$(dirname "$SIMPCON")/simpcon-unpack" ]; then
+	unpack=$(dirname "$SIMPCON")/simpcon-unpack unpack_from="beside simpcon-test"
+elif have simpcon-unpack; then
+	unpack=$(command -v simpcon-unpack) unpack_from="PATH"
+else # the installed path compiled into simpcon-test (configure's pkglibexecdir)
+	unpack=$(grep -a -o '/[[:alnum:]_./+-]*/simpcon-unpack' "$SIMPCON" | head -n 1)
+	unpack_from="the default compiled into simpcon-test"
+fi
+use_unpack=0
+case $unpack in *[[:space:]]*) die "paths with white space are not supported: '$unpack'" ;; esac
+if [ -z "$unpack" ] || [ ! -x "$unpack" ]; then
+	unpack_why="not built yet: SIMPCON_UNPACK is unset and there is none beside simpcon-test, on PATH${unpack:+ or at $unpack}"
+	[ -n "${SIMPCON_UNPACK:-}" ] && unpack_why="SIMPCON_UNPACK='$SIMPCON_UNPACK' is not an executable"
+	missing="$missing simpcon-unpack ($unpack_why)"
+elif ! mkdir "$tmp/g/probe" || ! "$unpack" "$archive" "$tmp/g/probe" >/dev/null 2>"$tmp/g/probe.err" </dev/null ||
+	[ ! -x "$tmp/g/probe/bin/busybox" ]; then
+	missing="$missing simpcon-unpack (cannot unpack the fixture's archive here: $(head -n 1 "$tmp/g/probe.err"))"
+else
+	use_unpack=1
+	export SIMPCON_UNPACK="$unpack" # the cold `run --archive` row runs the same helper
+fi
+rm -rf "$tmp/g/probe"
+
 say "simpcon-test benchmark: $(uname -sr), $(nproc) CPUs, run as $(id -un)$([ "$(id -u)" = 0 ] || echo ' (rootless)')"
 say "  simpcon-test: $SIMPCON"
 say "  rootfs:       $ROOTFS"
 say "  timing:       $timing; N=$N runs per command after $WARMUP warm-up rounds, medians"
 say "  anchors:      bwrap $([ $use_bwrap = 1 ] && bwrap --version | sed 's/^bubblewrap //' || echo -)," \
 	"unshare $([ $use_unshare = 1 ] && unshare --version | sed 's/.* //' || echo -)," \
-	"runc $([ $use_runc = 1 ] && runc --version | sed -n '1s/^runc version //p' || echo -)"
+	"runc $([ $use_runc = 1 ] && runc --version | sed -n '1s/^runc version //p' || echo -)," \
+	"busybox $("$busybox" 2>&1 | sed -n '1s/^BusyBox \(v[^ ]*\).*/\1/p')," \
+	"$(tar --version | head -n 1)," \
+	"automake $([ $use_make = 1 ] && automake --version | sed -n '1s/.* //p' || echo -)"
+say "  unpack:       $([ $use_unpack = 1 ] && echo "$unpack (from $unpack_from)" || echo -)"
 say "  missing:     ${missing:- none}"
+say "  load:         $(loadavg) (1, 5, 15 min) at the start"
 say ""
 
 rows=$tmp/rows
 : >"$rows"
 met=0 targets=0 verdicts=""
-# row CASE VALUE ANCHOR ANCHOR-VALUE RATIO TARGET MET
-row() { printf '%s|%s|%s|%s|%s|%s|%s\n' "$@" >>"$rows"; }
-# judge ID VALUE LIMIT: counts a target met when VALUE <= LIMIT; sets $verdict to yes or NO
+# row CASE VALUE ANCHOR ANCHOR-VALUE RATIO TARGET MET (tab-separated: a cell may hold a |)
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
+# judge ID VALUE OP LIMIT: counts a target met when VALUE OP LIMIT holds (OP: <, <=, >=);
+# sets $verdict to yes or NO
 judge() {
 	targets=$((targets + 1)) verdict=NO
-	[ "$(calc "$2 <= $3 ? 1 : 0" %d)" = 1 ] && met=$((met + 1)) verdict=yes
+	[ "$(calc "$2 $3 $4 ? 1 : 0" %d)" = 1 ] && met=$((met + 1)) verdict=yes
 	verdicts="$verdicts $1:$verdict"
+}
+# unjudged ID: a target that could not be measured (its anchor or tool is missing)
+unjudged() {
+	targets=$((targets + 1))
+	verdicts="$verdicts $1:n/a"
 }
 failures() { # failures FILE INDEX LABEL: names runs that did not exit 0
 	f=$(field "$1" "$2" failed)
-	[ "${f:-0}" = 0 ] || say "  note: $3 failed in $f of $N runs (stderr tail below)"
+	[ "${f:-0}" = 0 ] || say "  note: $3 failed in $f of $(field "$1" "$2" n) runs (stderr tail below)"
 }
 
 # --- a. all seven namespaces -------------------------------------------------------------
@@ -230,11 +302,11 @@ failures "$tmp/a" 1 "simpcon-test run"
 case_a="a. run -q /bin/true, 7 ns"
 if [ -n "$i_bwrap" ]; then
 	b=$(field "$tmp/a" "$i_bwrap" median_ms)
-	r=$(calc "$a_sc / $b")
-	judge a "$a_sc / $b" 0.5
-	row "$case_a" "$(ms "$a_sc")" "bwrap --unshare-all" "$(ms "$b")" "$r" "<= 0.50" "$verdict"
+	judge a "$a_sc / $b" "<=" 0.5
+	row "$case_a" "$(ms "$a_sc")" "bwrap --unshare-all" "$(ms "$b")" "$(calc "$a_sc / $b")" "<= 0.50" "$verdict"
 	failures "$tmp/a" "$i_bwrap" bwrap
 else
+	unjudged a
 	row "$case_a" "$(ms "$a_sc")" "bwrap --unshare-all" "missing" "-" "<= 0.50" "n/a"
 fi
 if [ -n "$i_unshare" ]; then
@@ -261,11 +333,11 @@ failures "$tmp/b" 1 "simpcon-test run --net host"
 case_b="b. run -q --net host, 6 ns"
 if [ -n "$i_bwrap" ]; then
 	b=$(field "$tmp/b" "$i_bwrap" median_ms)
-	r=$(calc "$b_sc / $b")
-	judge b "$b_sc / $b" 0.5
-	row "$case_b" "$(ms "$b_sc")" "bwrap, same 6 ns" "$(ms "$b")" "$r" "<= 0.50" "$verdict"
+	judge b "$b_sc / $b" "<=" 0.5
+	row "$case_b" "$(ms "$b_sc")" "bwrap, same 6 ns" "$(ms "$b")" "$(calc "$b_sc / $b")" "<= 0.50" "$verdict"
 	failures "$tmp/b" "$i_bwrap" "bwrap without net"
 else
+	unjudged b
 	row "$case_b" "$(ms "$b_sc")" "bwrap, same 6 ns" "missing" "-" "<= 0.50" "n/a"
 fi
 if [ -n "$i_unshare" ]; then
@@ -275,8 +347,6 @@ if [ -n "$i_unshare" ]; then
 fi
 
 # --- c. peak memory ----------------------------------------------------------------------
-# median_of FILE: the median of the numbers in FILE, one a line
-median_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 maxrss() { # maxrss OUT CMD...: max RSS in KiB of MEM_N runs, one a line, in OUT
 	maxrss_out=$1
 	shift
@@ -293,7 +363,7 @@ if [ -x /usr/bin/time ] && /usr/bin/time --version 2>&1 | grep -q GNU; then
 	say "running c: peak memory under /usr/bin/time -v, $MEM_N runs..."
 	maxrss "$tmp/mem.sc" $sc_all
 	m_sc=$(calc "$(median_of "$tmp/mem.sc") / 1024")
-	judge c "$m_sc" 3.999
+	judge c "$m_sc" "<" 4
 	if [ $use_bwrap = 1 ]; then
 		maxrss "$tmp/mem.bwrap" $bwrap_all
 		m_b=$(calc "$(median_of "$tmp/mem.bwrap") / 1024")
@@ -303,6 +373,7 @@ if [ -x /usr/bin/time ] && /usr/bin/time --version 2>&1 | grep -q GNU; then
 	fi
 else
 	missing="$missing GNU-time (/usr/bin/time; apt-get install time)"
+	unjudged c
 	row "$case_c" "missing" "GNU /usr/bin/time missing" "-" "-" "< 4 MiB" "n/a"
 fi
 
@@ -320,14 +391,191 @@ while [ $j -lt "$COLD_N" ]; do
 	j=$((j + 1))
 done
 d_cold=$(median_of "$tmp/cold") d_warm=$(median_of "$tmp/warm") d_diff=$(median_of "$tmp/diff")
-judge d "$d_diff" 19.999
+judge d "$d_diff" "<" 20
 row "d. cold fixture build" "$(ms "$d_diff")" "warm run (cold: $(ms "$d_cold"))" "$(ms "$d_warm")" \
 	"$(calc "$d_cold / $d_warm")" "< 20 ms" "$verdict"
 
-# --- e. the bare-kernel floor ------------------------------------------------------------
+# --- e. a transcript of 1,000 commands ---------------------------------------------------
+# The transcript (`echo I`, expected `I`), one container and one shell session, against the
+# same commands run by one busybox sh (the fixture's) outside any container, reading them from
+# a file: no other process, the cheapest the same commands can be. For information: the same
+# commands piped into busybox sh (`sh -c 'cat F | busybox sh'`: sh and cat start too), and the
+# cost of each further command ((run of 1,000 - run of 1) / 999) of the transcript, of busybox
+# sh, and of busybox sh running the shape of script simpcon-test hands its shell (each command
+# followed by a marker printf, as src/transcript.c writes it), output to /dev/null or to a pipe.
+# The time of 1,000 commands in ms is the cost per command in us.
+mkdir "$tmp/e"
+# e_script N MARKED: the commands as a shell script, each followed by the marker if MARKED=1
+e_script() {
+	awk -v n="$1" -v marked="$2" 'BEGIN { if (marked) print "exec 2>&1"
+		for (i = 1; i <= n; i++) {
+			print "echo " i
+			if (marked) printf "command printf '"'"'\\n%%s %%d %%d\\n'"'"' simpcon-00112233445566778899aabbccddeeff %d \"$?\"\n", i - 1
+		} }'
+}
+awk -v n=$E_CMDS 'BEGIN { print "A transcript of " n " commands (make bench, case e)."; print ""
+	for (i = 1; i <= n; i++) printf "  $ echo %d\n  %d\n", i, i }' >"$tmp/e/many.t"
+printf 'A transcript of one command.\n\n  $ echo 1\n  1\n' >"$tmp/e/one.t"
+e_script $E_CMDS 0 >"$tmp/e/many.sh" && e_script 1 0 >"$tmp/e/one.sh"
+e_script $E_CMDS 1 >"$tmp/e/many-marked.sh" && e_script 1 1 >"$tmp/e/one-marked.sh"
+chmod -R a+rX "$tmp/e"
+e_case="e. transcript, $E_CMDS cmds"
+if ! "$SIMPCON" -q "$tmp/e/many.t" >"$tmp/e/check.out" 2>"$tmp/e/check.err" </dev/null; then
+	say "  note: the $E_CMDS-command transcript does not pass (its times are still shown):"
+	{ grep -v '^ok ' "$tmp/e/check.out" | head -n 8; tail -n 3 "$tmp/e/check.err"; } | sed 's/^/    /'
+fi
+say "running e: a transcript of $E_CMDS commands against busybox sh outside (interleaved)..."
+bb="$busybox sh"
+timed "$tmp/e/res" -- $SIMPCON -q $tmp/e/many.t ::: $bb $tmp/e/many.sh ::: sh -c "cat $tmp/e/many.sh | $bb" \
+	::: $SIMPCON -q $tmp/e/one.t ::: $bb $tmp/e/one.sh \
+	::: $bb $tmp/e/many-marked.sh ::: $bb $tmp/e/one-marked.sh \
+	::: sh -c "$bb $tmp/e/many-marked.sh | cat" ::: sh -c "$bb $tmp/e/one-marked.sh | cat"
+e_med() { field "$tmp/e/res" "$1" median_ms; }
+e_t=$(e_med 1) e_sh=$(e_med 2) e_pipe=$(e_med 3) e_t1=$(e_med 4) e_sh1=$(e_med 5)
+failures "$tmp/e/res" 1 "the $E_CMDS-command transcript"
+failures "$tmp/e/res" 4 "the 1-command transcript"
+us() { calc "$1" "%.2f us/cmd"; }
+percmd() { calc "$1 * 1000 / $E_CMDS" "%.4f"; }
+further() { calc "($(e_med "$1") - $(e_med "$2")) * 1000 / ($E_CMDS - 1)" "%.4f"; }
+e_ratio=$(calc "$e_t / $e_sh")
+judge e "$e_ratio" "<=" 2
+row "$e_case" "$(us "$(percmd "$e_t")")" "busybox sh FILE, outside" "$(us "$(percmd "$e_sh")")" "$e_ratio" "<= 2.00" "$verdict"
+row "$e_case" "$(us "$(percmd "$e_t")")" "cat FILE | busybox sh" "$(us "$(percmd "$e_pipe")")" "$(calc "$e_t / $e_pipe")" "info" "-"
+e_more=$(further 1 4)
+for e_anchor in "busybox sh FILE:2:5" "its script, busybox sh:6:7" "its script, busybox sh | cat:8:9"; do
+	a_more=$(further "$(echo "$e_anchor" | cut -d: -f2)" "$(echo "$e_anchor" | cut -d: -f3)")
+	row "e. each further command" "$(us "$e_more")" "${e_anchor%%:*}, each further" "$(us "$a_more")" \
+		"$(calc "$a_more > 0 ? $e_more / $a_more : 0")" "info" "-"
+done
+
+# --- f. make -j2 check against make -j1 check --------------------------------------------
+# A generated automake project (the pattern of fixtures/example: T_LOG_COMPILER =
+# simpcon-test, tap-driver.sh) with F_FILES transcripts of three commands each; its whole
+# `make check` (every log removed and rerun) with -j1 and -j2, alternately, MAKE_N times each
+# after one unmeasured round. Throughput is files per second; ratio = -j2 / -j1.
+f_case="f. $F_FILES .t files, make -j2 check"
+if [ $use_make = 1 ]; then
+	mkdir "$tmp/f" "$tmp/f/tests"
+	cat >"$tmp/f/configure.ac" <<'EOF'
+AC_INIT([simpcon-bench-f], [1.0])
+AC_CONFIG_AUX_DIR([build-aux])
+AC_REQUIRE_AUX_FILE([tap-driver.sh])
+AM_INIT_AUTOMAKE([-Wall -Werror foreign])
+AC_PATH_PROG([SIMPCON_TEST], [simpcon-test])
+AS_IF([test -z "$SIMPCON_TEST"], [AC_MSG_ERROR([simpcon-test not found: pass SIMPCON_TEST=PATH])])
+AC_CONFIG_FILES([Makefile])
+AC_OUTPUT
+EOF
+	awk -v n=$F_FILES -v dir="$tmp/f/tests" 'BEGIN {
+		printf "TESTS ="
+		for (i = 1; i <= n; i++) {
+			f = sprintf("%s/t%03d.t", dir, i)
+			printf "File %d of the make check benchmark.\n\n  $ echo file-%d\n  file-%d\n  $ X=%d && echo $((X * 2))\n  %d\n  $ test -x /bin/sh\n", i, i, i, i, 2 * i >f
+			close(f)
+			printf " \\\n\ttests/t%03d.t", i
+		}
+		print ""
+	}' >"$tmp/f/Makefile.am"
+	cat >>"$tmp/f/Makefile.am" <<'EOF'
+TEST_EXTENSIONS = .t
+T_LOG_COMPILER = $(SIMPCON_TEST)
+AM_T_LOG_FLAGS = -q
+T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+AM_T_LOG_DRIVER_FLAGS = --ignore-exit
+EOF
+	chmod -R a+rX "$tmp/f"
+	# the project's make must not inherit make bench's flags or jobserver
+	unset MAKEFLAGS MFLAGS MAKELEVEL GNUMAKEFLAGS
+	if ! (cd "$tmp/f" && autoreconf -fi && ./configure SIMPCON_TEST="$SIMPCON") >"$tmp/f/setup.log" 2>&1 </dev/null; then
+		missing="$missing autoreconf (the project of case f does not configure: $(tail -n 1 "$tmp/f/setup.log"))"
+		use_make=0
+	fi
+fi
+if [ $use_make = 1 ]; then
+	say "running f: $F_FILES transcript files under make -j1 check and make -j2 check, $MAKE_N times each (interleaved)..."
+	# a failed run's test-suite.log is kept (the next run removes it); sh adds ~1 ms to seconds
+	f_make() { echo "make -s -C $tmp/f -j$1 check || { cat $tmp/f/test-suite.log >>$tmp/f/failed.log; exit 1; }"; }
+	$TIMER -n "$MAKE_N" -w 1 -e "$tmp/stderr.log" -- sh -c "$(f_make 1)" ::: sh -c "$(f_make 2)" >"$tmp/f/res" ||
+		die "the timer failed on make check"
+	f_j1=$(field "$tmp/f/res" 1 median_ms) f_j2=$(field "$tmp/f/res" 2 median_ms)
+	failures "$tmp/f/res" 1 "make -j1 check"
+	failures "$tmp/f/res" 2 "make -j2 check"
+	if [ -s "$tmp/f/failed.log" ]; then
+		say "  note: what failed in make check (the warm-up round included):"
+		grep -E '^(FAIL|ERROR): [^ ]+ |^  message:' "$tmp/f/failed.log" | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/    /'
+		say "  the log of the first one (tap-driver's copy, ok lines left out):"
+		awk '/^(FAIL|ERROR): [^ ]+$/ { n++; next } n == 1 && !/^(ok |PASS: |=+$)/ && NF' "$tmp/f/failed.log" |
+			head -n 15 | sed 's/^/    /'
+	fi
+	f_points=$(sed -n 's/^# PASS: *//p' "$tmp/f/test-suite.log")
+	[ "$f_points" = $((F_FILES * 10)) ] ||
+		say "  note: the last make check passed ${f_points:-no} points of $((F_FILES * 10))"
+	fps() { calc "$F_FILES * 1000 / $1" "%.1f files/s"; }
+	f_ratio=$(calc "$f_j1 / $f_j2")
+	judge f "$f_ratio" ">=" 1.6
+	row "$f_case" "$(fps "$f_j2")" "make -j1 check" "$(fps "$f_j1")" "$f_ratio" ">= 1.60" "$verdict"
+else
+	unjudged f
+	row "$f_case" "missing" "make -j1 check" "missing" "-" ">= 1.60" "n/a"
+fi
+
+# --- g. unpacking a rootfs tar.gz ----------------------------------------------------------
+# $SIMPCON_UNPACK ARCHIVE DEST against `tar xzf ARCHIVE -C DEST`, both into a new empty
+# directory (as the fixture cache gives the helper), UNPACK_N pairs after one unmeasured one,
+# the order swapped every pair. With the helper, a cold `run --archive` (new cache) is timed
+# in the same rounds, for information.
+g_case="g. unpack rootfs.tar.gz, $archive_size MiB"
+say "running g: $UNPACK_N unpacks of the fixture as a tar.gz$([ $use_unpack = 1 ] && echo ", simpcon-unpack against GNU tar" || echo " by GNU tar (simpcon-unpack missing)")..."
+: >"$tmp/g/unpack" && : >"$tmp/g/tar" && : >"$tmp/g/cold"
+g_failed=0
+j=0
+while [ $j -le "$UNPACK_N" ]; do
+	mkdir "$tmp/g/t.$j" "$tmp/g/u.$j"
+	tar_cmd="tar xzf $archive -C $tmp/g/t.$j"
+	if [ $use_unpack = 1 ]; then
+		cold_cmd="SIMPCON_CACHE=$tmp/g/c.$j $SIMPCON run -q --archive $archive -- true"
+		if [ $((j % 2)) = 0 ]; then
+			set -- $unpack $archive $tmp/g/u.$j ::: $tar_cmd ::: $cold_cmd
+			i_u=1 i_t=2
+		else
+			set -- $tar_cmd ::: $unpack $archive $tmp/g/u.$j ::: $cold_cmd
+			i_u=2 i_t=1
+		fi
+	else
+		set -- $tar_cmd
+		i_u="" i_t=1
+	fi
+	$TIMER -n 1 -w 0 -e "$tmp/stderr.log" -- "$@" >"$tmp/g/res" || die "the timer failed on: $*"
+	for i in $i_u $i_t 3; do
+		[ "$(field "$tmp/g/res" $i failed)" = 0 ] || [ -z "$(field "$tmp/g/res" $i failed)" ] || g_failed=$((g_failed + 1))
+	done
+	if [ $j -gt 0 ]; then
+		field "$tmp/g/res" $i_t median_ms >>"$tmp/g/tar"
+		if [ -n "$i_u" ]; then
+			field "$tmp/g/res" $i_u median_ms >>"$tmp/g/unpack"
+			field "$tmp/g/res" 3 median_ms >>"$tmp/g/cold"
+		fi
+	fi
+	rm -rf "$tmp/g/t.$j" "$tmp/g/u.$j" "$tmp/g/c.$j"
+	j=$((j + 1))
+done
+[ $g_failed = 0 ] || say "  note: $g_failed unpack runs failed (stderr tail below)"
+g_tar=$(median_of "$tmp/g/tar")
+if [ $use_unpack = 1 ]; then
+	g_unpack=$(median_of "$tmp/g/unpack") g_cold=$(median_of "$tmp/g/cold")
+	g_ratio=$(calc "$g_unpack / $g_tar")
+	judge g "$g_ratio" "<=" 1
+	row "$g_case" "$(ms "$g_unpack")" "tar xzf (GNU tar)" "$(ms "$g_tar")" "$g_ratio" "<= 1.00" "$verdict"
+	row "g. run --archive, cold cache" "$(ms "$g_cold")" "tar xzf (GNU tar)" "$(ms "$g_tar")" "$(calc "$g_cold / $g_tar")" "info" "-"
+else
+	unjudged g
+	row "$g_case" "missing" "tar xzf (GNU tar)" "$(ms "$g_tar")" "-" "<= 1.00" "n/a"
+fi
+
+# --- the bare-kernel floor ---------------------------------------------------------------
 floor_line="missing (FLOOR not set or not built: make bench builds t/bench/floor)"
 if [ -n "${FLOOR:-}" ] && [ -x "$FLOOR" ]; then
-	say "running e: the bare-kernel floor, $N starts with and without net..."
+	say "running the bare-kernel floor, $N starts with and without net..."
 	if "$FLOOR" -n "$N" "$ROOTFS" >"$tmp/floor" 2>"$tmp/floor.err" &&
 		"$FLOOR" -n "$N" --no-net "$ROOTFS" >>"$tmp/floor" 2>>"$tmp/floor.err"; then
 		f_all=$(sed -n 's/^floor: net=yes .*median_us=\([^ ]*\).*/\1/p' "$tmp/floor")
@@ -343,9 +591,9 @@ fi
 # --- the table ---------------------------------------------------------------------------
 say ""
 {
-	echo "case|median ms|anchor|anchor median ms|ratio|target|met?"
+	printf 'case\tmedian\tanchor\tanchor median\tratio\ttarget\tmet?\n'
 	cat "$rows"
-} | awk -F'|' '
+} | awk -F'\t' '
 	{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
 	END {
 		for (r = 1; r <= n; r++) {
@@ -359,17 +607,22 @@ say ""
 		}
 	}'
 say ""
+say "ratio: case / anchor (below 1 is faster or smaller), but f: throughput of -j2 / -j1"
 say "bare kernel floor: $floor_line"
-say "host process start (/bin/true from the timer): $(ms "$host_start") ms"
+say "host process start (/bin/true from the timer): $(ms "$host_start")"
 if [ -n "${f_all:-}" ]; then
-	say "simpcon-test above floor + process start: a $(calc "$a_sc - $f_all / 1000 - $host_start") ms," \
-		"b $(calc "$b_sc - $f_nonet / 1000 - $host_start") ms"
+	say "simpcon-test above floor + process start: a $(ms "$a_sc - $f_all / 1000 - $host_start")," \
+		"b $(ms "$b_sc - $f_nonet / 1000 - $host_start")"
 fi
+say "transcript start (1 command): $(ms "$e_t1"), so the $E_CMDS-command run is $(ms "$e_t1") start +" \
+	"$(ms "$e_t - $e_t1") for the commands; busybox sh alone: $(ms "$e_sh1") + $(ms "$e_sh - $e_sh1")"
+say "load average at the end: $(loadavg) (another job on the machine slows every case, -j2 most)"
+[ -n "${f_j1:-}" ] && say "make check of $F_FILES files: $(ms "$f_j1") with -j1, $(ms "$f_j2") with -j2 (medians of $MAKE_N)"
 if [ -s "$tmp/stderr.log" ]; then
 	say ""
 	say "stderr of the measured commands (last 10 lines):"
 	tail -n 10 "$tmp/stderr.log" | sed 's/^/  /'
 fi
 say ""
-say "bench: $met of $targets targets met ($(echo $verdicts | sed 's/ /, /g')); N=$N; missing anchors:${missing:- none}"
+say "bench: $met of $targets targets met ($(echo $verdicts | sed 's/ /, /g')); N=$N; missing:${missing:- none}"
 exit 0
