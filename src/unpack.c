@@ -639,47 +639,6 @@ static int unpack_all(struct unpack *u)
 
 /* ---- the destination ----------------------------------------------------------------------- */
 
-static int remove_below(int fd);
-
-static int remove_entry(int dirfd, const char *name)
-{
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	/* the archive may have made it read-only (or 000) for its owner */
-	(void)fchmodat(dirfd, name, 0700, 0);
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int r = remove_below(fd);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-/* Removes everything below the directory open as fd, and closes fd. */
-static int remove_below(int fd)
-{
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	int r = 0;
-	for (struct dirent *de; (de = readdir(d));) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		int q = remove_entry(dirfd(d), de->d_name);
-		if (q < 0 && r == 0)
-			r = q;
-	}
-	closedir(d);
-	return r;
-}
-
 /* 1 when the directory open as fd has no entries, 0 when it has, or -errno. */
 static int dir_is_empty(int fd)
 {
@@ -806,7 +765,7 @@ int sc_unpack_archive(const char *archive_path, const char *dest_dir, const stru
 		/* leave the destination empty, as it was: a new descriptor, for its own read position */
 		int all = openat(u.rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (all >= 0)
-			(void)remove_below(all);
+			(void)sc_rm_below(all);
 	}
 	unpack_release(&u);
 	return r;

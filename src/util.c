@@ -87,6 +87,8 @@ int sc_mkdir_p(const char *path, mode_t mode)
 	}
 }
 
+static int rm_below(int fd, dev_t dev);
+
 static int rm_rf_at(int parent, const char *name, dev_t dev)
 {
 	struct stat st;
@@ -96,14 +98,22 @@ static int rm_rf_at(int parent, const char *name, dev_t dev)
 		return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 	if (st.st_dev != dev)
 		return -EXDEV; /* a mount point: never delete into another filesystem */
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES) {
-		/* overlayfs leaves its work/work directory with mode 000 */
+	/* emptying needs rwx: overlayfs leaves its work/work directory with mode 000, an archive
+	 * may make its directories read-only */
+	if ((st.st_mode & 0700) != 0700)
 		(void)fchmodat(parent, name, 0700, 0);
-		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	int r = rm_below(fd, dev);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Removes everything below the directory open as fd (on device dev), and closes fd. */
+static int rm_below(int fd, dev_t dev)
+{
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		int r = -errno;
@@ -119,9 +129,18 @@ static int rm_rf_at(int parent, const char *name, dev_t dev)
 			r = q;
 	}
 	closedir(d);
-	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-		r = -errno;
 	return r;
+}
+
+int sc_rm_below(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return rm_below(fd, st.st_dev);
 }
 
 int sc_rm_rf(const char *path)

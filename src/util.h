@@ -49,6 +49,9 @@ int sc_write_file(const char *path, const char *text);
 int sc_mkdir_p(const char *path, mode_t mode);
 /* Removes path and everything below it, not crossing into other mounts. Returns 0 or -errno. */
 int sc_rm_rf(const char *path);
+/* Removes everything below the directory open as fd, not crossing into other mounts, and
+ * closes fd. Returns 0 or -errno. */
+int sc_rm_below(int fd);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t sc_now_us(void);
 /* Whether an extended regex is safe to hand to glibc's regcomp, whose memory grows with the
