@@ -10,6 +10,7 @@
 #   FAULT_STORM_RUNS     short runs under a SIGSTOP/SIGCONT storm        10                  100
 #   FAULT_BIG_MB         MiB a command writes to its stdout              2048                2048
 . "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/soak/lib.sh"
 K=${FAULT_KILLS:-30}
 W=${FAULT_SETUP_KILLS:-20}
 B=${FAULT_BUILD_KILLS:-10}
@@ -21,18 +22,6 @@ setup_run_env
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 plan 35
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-snapshot() { # the host's mount points, less those of other tests' private directories
-	cut -d' ' -f5 /proc/self/mountinfo | awk -v mine="$T_TMP" -v others="$top_builddir/t/tmp." \
-		'index($0, mine) == 1 || index($0, others) != 1' | sort
-}
-# wait_gone TEXT: up to 1 s for no process with TEXT in its command line: neither the command
-# nor a clone of the harness stuck before its exec
-wait_gone() {
-	n=0
-	while pgrep -f -- "$1" >/dev/null && [ $n -lt 50 ]; do sleep 0.02; n=$((n + 1)); done
-	! pgrep -f -- "$1" >/dev/null
-}
 alive() { # alive PID: running or stopped, not a zombie
 	state=
 	{ read -r _ _ state _ <"/proc/$1/stat"; } 2>/dev/null # gone: dash reaps its jobs early

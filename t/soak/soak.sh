@@ -9,6 +9,7 @@
 #   SOAK_FILES   files of 10 commands in the long suite        200                  2000
 #   SOAK_FD      files between the two fd samples of a suite   50                   500
 . "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/soak/lib.sh"
 N=${SOAK_N:-300}
 M=${SOAK_M:-200}
 LONG=${SOAK_LONG:-2000}
@@ -20,20 +21,6 @@ setup_run_env
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 plan 17
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# The host's mount points, less those of other tests' private directories (a test running
-# beside this one may mount there); this test's own directory stays in.
-snapshot() {
-	cut -d' ' -f5 /proc/self/mountinfo | awk -v mine="$T_TMP" -v others="$top_builddir/t/tmp." \
-		'index($0, mine) == 1 || index($0, others) != 1' | sort
-}
-# wait_gone TEXT: up to 1 s for no process with TEXT in its command line (neither a command
-# nor a clone of the harness that never reached its exec).
-wait_gone() {
-	n=0
-	while pgrep -f -- "$1" >/dev/null && [ $n -lt 50 ]; do sleep 0.02; n=$((n + 1)); done
-	! pgrep -f -- "$1" >/dev/null
-}
 # wait_for PATTERN: up to 10 s for a process whose command line is exactly PATTERN.
 wait_for() {
 	n=0
