@@ -107,6 +107,8 @@ struct sc_fixture_config {
 	bool no_cache;             /* build a private copy, removed by sc_fixture_free */
 	const char *tmpdir;        /* for no_cache; NULL: $TMPDIR, else /tmp */
 	const char *unpack_helper; /* NULL: $SIMPCON_UNPACK, else the installed simpcon-unpack */
+	unsigned lock_wait_ms;     /* how long to wait for another process's build of the same
+	                              fixture before giving up with an error; 0: 120 s */
 };
 
 /* Finds in the cache (or builds) the fixture config describes. Entries are keyed by content:

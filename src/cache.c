@@ -107,24 +107,27 @@ static void index_entry(const char *cache, const char *index_name, const char *e
 /* How long a run waits for another process's build of the same entry (a busybox fixture
  * builds in milliseconds, a large archive in seconds): past it, a stopped or hung builder is
  * named rather than waited for silently. */
-#define SC_CACHE_LOCK_WAIT_US (120ULL * 1000000)
+#define SC_CACHE_LOCK_WAIT_MS 120000u
 
-static int lock_entry(const char *entry, struct sc_error *err)
+/* Takes entry's build lock, waiting wait_ms at most (0: the default) for another holder. */
+static int lock_entry(const char *entry, unsigned wait_ms, struct sc_error *err)
 {
 	char lock[PATH_MAX + 8];
 	snprintf(lock, sizeof(lock), "%s.lock", entry);
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return sc_error_set(err, errno, "open lock '%s'", lock);
-	uint64_t deadline = sc_now_us() + SC_CACHE_LOCK_WAIT_US;
+	if (!wait_ms)
+		wait_ms = SC_CACHE_LOCK_WAIT_MS;
+	uint64_t deadline = sc_now_us() + (uint64_t)wait_ms * 1000;
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int r = 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			r = sc_error_set(err, errno, "lock '%s'", lock);
 		else if (sc_now_us() >= deadline)
 			r = sc_error_setf(err, ETIMEDOUT,
-					  "lock '%s' held for 120 s by another build of this fixture: a stopped or hung "
-					  "simpcon-test? (fuser %s)", lock, lock);
+					  "lock '%s' held for %u ms by another build of this fixture: a stopped or hung "
+					  "simpcon-test? (fuser %s)", lock, wait_ms, lock);
 		if (r < 0) {
 			close(fd);
 			return r;
@@ -160,7 +163,7 @@ static int build_entry(const char *cache, const char *entry, const struct sc_cac
 	int r = sc_mkdir_p(cache, 0755);
 	if (r < 0)
 		return sc_error_set(err, -r, "create cache directory '%s' (set SIMPCON_CACHE to a writable directory)", cache);
-	_cleanup_close_ int lock = lock_entry(entry, err);
+	_cleanup_close_ int lock = lock_entry(entry, s->lock_wait_ms, err);
 	if (lock < 0)
 		return lock;
 	if (stat(entry, &st) == 0)
@@ -183,7 +186,7 @@ static int repair_entry(const char *cache, const char *entry, const struct sc_ca
 			const struct stat *source, struct sc_error *err)
 {
 	char root[PATH_MAX + 170], aside[PATH_MAX + 200];
-	_cleanup_close_ int lock = lock_entry(entry, err);
+	_cleanup_close_ int lock = lock_entry(entry, s->lock_wait_ms, err);
 	if (lock < 0)
 		return lock;
 	snprintf(root, sizeof(root), "%s/root", entry);
@@ -314,7 +317,7 @@ int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *er
 		}
 		if (!is_entry(de))
 			continue;
-		_cleanup_close_ int lock = lock_entry(entry, err);
+		_cleanup_close_ int lock = lock_entry(entry, 0, err);
 		if (lock < 0) {
 			r = lock;
 			break;

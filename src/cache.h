@@ -26,6 +26,7 @@ struct sc_cache_source {
 	/* NULL, or a cheap check of a cached root against the source's stat: an entry that fails
 	 * it (damaged by hand or by a crash) is removed and built again */
 	bool (*valid)(const char *root, const struct stat *source);
+	unsigned lock_wait_ms;       /* 0: SC_CACHE_LOCK_WAIT_MS */
 };
 
 /* Finds the entry for source in cache_dir, building it if needed. ret_root: its root (malloc).

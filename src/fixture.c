@@ -358,6 +358,7 @@ int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fi
 		.build = c->archive ? archive_builder : busybox_builder,
 		.data = c->archive ? unpack_helper(c, helper, sizeof(helper)) : NULL,
 		.valid = c->archive ? NULL : busybox_valid,
+		.lock_wait_ms = c->lock_wait_ms,
 	};
 	struct sc_fixture *f = calloc(1, sizeof(*f));
 	if (!f)
