@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture.h"
 #include "syscalls.h"
@@ -44,9 +45,10 @@ void sc_output_release(struct sc_output *out)
 	*out = (struct sc_output){ 0 };
 }
 
-static int drain(struct sc_capture *c, int stream)
+/* One read; returns the bytes read (0 at EOF, which closes the stream) or -errno. */
+static ssize_t drain(struct sc_capture *c, int stream)
 {
-	char buf[16384];
+	char buf[SC_CAPTURE_READ];
 	ssize_t n = read(c->fds[stream], buf, sizeof(buf));
 	if (n < 0)
 		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
@@ -55,7 +57,8 @@ static int drain(struct sc_capture *c, int stream)
 		c->fds[stream] = -1;
 		return 0;
 	}
-	return sc_output_append(&c->out[stream], buf, (size_t)n);
+	int r = sc_output_append(&c->out[stream], buf, (size_t)n);
+	return r < 0 ? r : n;
 }
 
 static void kill_container(struct sc_capture *c)
@@ -73,6 +76,24 @@ static int poll_timeout_ms(const struct sc_capture *c)
 		return 0;
 	uint64_t ms = (c->deadline_us - now + 999) / 1000;
 	return ms > 60 * 60 * 1000 ? 60 * 60 * 1000 : (int)ms;
+}
+
+/* A command that writes many small pieces (a shell session running a transcript: a write for
+ * each output and each marker) would wake this loop for every one, and every wakeup costs the
+ * writer too. Once small reads follow each other closely, a short nap lets the pipe gather
+ * them; a read that fills the buffer (a flood) never naps, a lone write never waits, and the
+ * nap ends early for nothing but lasts at most SC_CAPTURE_NAP_US. */
+static void coalesce(struct sc_capture *c, bool trickle)
+{
+	if (!trickle) {
+		c->last_read_us = 0;
+		return;
+	}
+	uint64_t now = sc_now_us();
+	bool close_behind = c->last_read_us && now - c->last_read_us < SC_CAPTURE_BURST_US;
+	c->last_read_us = now;
+	if (close_behind && !c->exited && !c->timed_out && !c->cancelled)
+		(void)nanosleep(&(struct timespec){ .tv_nsec = SC_CAPTURE_NAP_US * 1000 }, NULL);
 }
 
 int sc_capture_run(struct sc_capture *c)
@@ -99,11 +120,13 @@ int sc_capture_run(struct sc_capture *c)
 			c->timed_out = true;
 			kill_container(c);
 		}
+		bool trickle = false;
 		for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
 			if (p[s].revents) {
-				int q = drain(c, s);
+				ssize_t q = drain(c, s);
 				if (q < 0)
-					return q;
+					return (int)q;
+				trickle |= q > 0 && q < SC_CAPTURE_READ;
 			}
 		if (p[SC_CAPTURE_STREAMS].revents)
 			c->exited = true;
@@ -111,5 +134,6 @@ int sc_capture_run(struct sc_capture *c)
 			c->cancelled = true;
 			kill_container(c);
 		}
+		coalesce(c, trickle);
 	}
 }

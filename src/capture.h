@@ -31,7 +31,12 @@ struct sc_capture {
 	int cancel_fd;                          /* -1, or readable means: kill and stop */
 	uint64_t deadline_us;                   /* sc_now_us() value; 0: none */
 	bool timed_out, cancelled, exited;
+	uint64_t last_read_us;                  /* when the last small read was, 0: none since a big one */
 };
+
+#define SC_CAPTURE_READ 65536     /* bytes per read: a full default pipe */
+#define SC_CAPTURE_BURST_US 1000  /* small reads closer than this are a trickle ... */
+#define SC_CAPTURE_NAP_US 200     /* ... and the loop naps this long before the next poll */
 
 /* Polls until the process has exited and every stream is at EOF. At the deadline or on
  * cancellation, SIGKILLs the process (the kernel then kills its whole PID namespace) and keeps

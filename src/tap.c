@@ -177,6 +177,13 @@ void sc_tap_release(struct sc_tap *tap)
 	tap->len = tap->cap = 0;
 }
 
+/* A finished point goes out now, or in batch mode once enough of them have gathered. */
+static void point_done(struct sc_tap *tap)
+{
+	if (!tap->batch || tap->len >= SC_TAP_BATCH)
+		(void)sc_tap_flush(tap);
+}
+
 int sc_tap_flush(struct sc_tap *tap)
 {
 	if (tap->error)
@@ -232,7 +239,7 @@ void sc_tap_bail(struct sc_tap *tap, const char *reason)
 void sc_tap_point(struct sc_tap *tap, bool ok, const char *description, enum sc_tap_directive directive,
 		  const char *reason)
 {
-	(void)sc_tap_flush(tap);
+	point_done(tap);
 	tap->count++;
 	put_fmt(tap, "%sok %u", ok ? "" : "not ", tap->count);
 	if (description && *description) {
@@ -304,7 +311,7 @@ void sc_tap_yaml_end(struct sc_tap *tap)
 {
 	yaml_to_junit(tap);
 	put_str(tap, "  ...\n");
-	(void)sc_tap_flush(tap);
+	point_done(tap);
 }
 
 void sc_tap_yaml_int(struct sc_tap *tap, const char *key, long long value)

@@ -4,7 +4,9 @@
  * order, '#' and '\' escaped in descriptions, directives only "# SKIP reason" (on ok points) and
  * "# TODO reason" (on not ok points), YAML blocks indented by two spaces between "  ---" and
  * "  ...". Everything a point needs is buffered and written with one write when the point is
- * finished (at the next point, at sc_tap_yaml_end, or sc_tap_flush).
+ * finished (at the next point, at sc_tap_yaml_end, or sc_tap_flush). A caller that has all its
+ * points at once (a transcript's commands, judged after its shell ended) sets tap->batch: whole
+ * points are then gathered into writes of about SC_TAP_BATCH bytes, never split.
  *
  * Errors: the first write error or allocation failure is kept in tap->error and the pending
  * text is dropped; from then on the writer writes nothing more, so a consumer sees a stream
@@ -34,7 +36,11 @@ struct sc_tap {
 	int error;         /* first write or allocation error (positive errno), 0 if none */
 	struct sc_junit *junit; /* when set, every point is also a JUnit testcase (see junit.h) */
 	size_t yaml_start;      /* where the open YAML block starts in buf */
+	bool batch;             /* points computed all at once: gather them up to SC_TAP_BATCH
+	                           bytes per write (the caller flushes at the end) */
 };
+
+#define SC_TAP_BATCH 65536
 
 /* The caller keeps owning fd; the writer never closes it. */
 void sc_tap_init(struct sc_tap *tap, int fd);

@@ -658,8 +658,11 @@ int sc_transcript_script(const struct sc_transcript *t, const char *marker, char
 		buf_adds(&b, t->commands[i].text);
 		/* The marker starts with a newline so that it stands on its own line even after output
 		 * without a final newline; the splitter takes that newline back off. `command` skips a
-		 * shell function a test may have named printf. */
-		buf_addf(&b, "\ncommand printf '\\n%%s %%d %%d\\n' %s %zu \"$?\"\n", marker, i);
+		 * shell function a test may have named echo; the marker holds no backslash and does
+		 * not start with '-', so every shell's echo prints it as it is. echo is a builtin of
+		 * every sh, where printf is not always: the marker is half the shell's work per
+		 * command. */
+		buf_addf(&b, "\ncommand echo \"\n%s %zu $?\"\n", marker, i);
 	}
 	char *script = buf_take(&b);
 	if (!script)
@@ -1070,6 +1073,8 @@ unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t,
 			      const char *file_label)
 {
 	unsigned failed = 0;
+	bool batch = tap->batch;
+	tap->batch = true; /* every point is known now: no reader waits between them */
 	for (size_t i = 0; i < t->n_commands; i++) {
 		const struct sc_transcript_command *c = &t->commands[i];
 		const struct sc_transcript_outcome *o = r && i < r->n_outcomes ? &r->outcomes[i] : NULL;
@@ -1081,6 +1086,8 @@ unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t,
 			report_failure(tap, c, o);
 		}
 	}
+	tap->batch = batch;
+	(void)sc_tap_flush(tap);
 	return failed;
 }
 

@@ -402,7 +402,7 @@ row "d. cold fixture build" "$(ms "$d_diff")" "warm run (cold: $(ms "$d_cold"))"
 # commands piped into busybox sh (`sh -c 'cat F | busybox sh'`: sh and cat start too), and the
 # cost of each further command ((run of 1,000 - run of 1) / 999) of the transcript, of busybox
 # sh, and of busybox sh running the shape of script simpcon-test hands its shell (each command
-# followed by a marker printf, as src/transcript.c writes it), output to /dev/null or to a pipe.
+# followed by its marker echo, as src/transcript.c writes it), output to /dev/null or to a pipe.
 # The time of 1,000 commands in ms is the cost per command in us.
 mkdir "$tmp/e"
 # e_script N MARKED: the commands as a shell script, each followed by the marker if MARKED=1
@@ -410,7 +410,7 @@ e_script() {
 	awk -v n="$1" -v marked="$2" 'BEGIN { if (marked) print "exec 2>&1"
 		for (i = 1; i <= n; i++) {
 			print "echo " i
-			if (marked) printf "command printf '"'"'\\n%%s %%d %%d\\n'"'"' simpcon-00112233445566778899aabbccddeeff %d \"$?\"\n", i - 1
+			if (marked) printf "command echo \"\nsimpcon-00112233445566778899aabbccddeeff %d $?\"\n", i - 1
 		} }'
 }
 awk -v n=$E_CMDS 'BEGIN { print "A transcript of " n " commands (make bench, case e)."; print ""

@@ -7,8 +7,8 @@ plan 20
 fx="$top_srcdir/fixtures/transcripts"
 
 capture basics "$fx/basics.t"
-[ "$(cat "$T_TMP/basics.rc")" = 0 ] && grep -qx '1\.\.18' "$T_TMP/basics" && ! grep -q '^not ok' "$T_TMP/basics"
-ok $? "basics.t: 7 isolation points and 11 commands, all ok"
+[ "$(cat "$T_TMP/basics.rc")" = 0 ] && grep -qx '1\.\.23' "$T_TMP/basics" && ! grep -q '^not ok' "$T_TMP/basics"
+ok $? "basics.t: 7 isolation points and 16 commands, all ok"
 [ "$(prove_result "$T_TMP/basics")" = PASS ] && [ "$(driver_result "$T_TMP/basics")" = PASS ]
 ok $? "basics.t: prove and tap-driver.sh read PASS"
 
@@ -30,9 +30,9 @@ ok $? "hang.t: the timeout kills the file; the hung and the remaining commands f
 [ $? = 0 ]; ok $? "options.t: simpcon: options apply, paths relative to the file's directory"
 
 "$SIMPCON" suite --list "$fx/basics.t" "$fx/failing.t" >"$T_TMP/list" 2>&1
-[ "$(wc -l <"$T_TMP/list")" = 28 ] && grep -qx "$fx/failing.t:5: echo actual" "$T_TMP/list" &&
+[ "$(wc -l <"$T_TMP/list")" = 33 ] && grep -qx "$fx/failing.t:5: echo actual" "$T_TMP/list" &&
 	grep -qx "$fx/basics.t: isolation: pid" "$T_TMP/list"
-ok $? "--list prints the 28 points of two files"
+ok $? "--list prints the 33 points of two files"
 
 capture filtered suite --filter 'echo (hello|multi)' "$fx/basics.t"
 grep -qx '1\.\.9' "$T_TMP/filtered" && grep -q 'basics.t:4: echo hello$' "$T_TMP/filtered" && grep -q 'echo multi &&$' "$T_TMP/filtered"

@@ -466,6 +466,52 @@ static void test_one_write_per_point(void **state)
 	(void)close(fds[1]);
 }
 
+/* Batch mode: whole points gathered, written once SC_TAP_BATCH bytes are there or at the flush. */
+static void test_batch(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
+	struct sc_tap tap;
+	sc_tap_init(&tap, fds[1]);
+	tap.batch = true;
+	sc_tap_point(&tap, true, "a", SC_TAP_NONE, NULL);
+	sc_tap_point(&tap, false, "b", SC_TAP_NONE, NULL);
+	sc_tap_yaml_begin(&tap);
+	sc_tap_yaml_int(&tap, "exit_code", 1);
+	sc_tap_yaml_end(&tap);
+	sc_tap_point(&tap, true, "c", SC_TAP_NONE, NULL);
+	expect_packet(fds[0], "");
+	assert_int_equal(sc_tap_flush(&tap), 0);
+	expect_packet(fds[0], "ok 1 - a\nnot ok 2 - b\n  ---\n  exit_code: 1\n  ...\nok 3 - c\n");
+
+	/* past SC_TAP_BATCH bytes a write goes out, and it ends where a point ends */
+	static char desc[1001];
+	memset(desc, 'x', sizeof(desc) - 1);
+	static char buf[2 * SC_TAP_BATCH];
+	unsigned points = 0, writes = 0;
+	for (unsigned i = 0; i < 100; i++) {
+		sc_tap_point(&tap, true, desc, SC_TAP_NONE, NULL);
+		ssize_t n = recv(fds[0], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0) {
+			assert_int_equal(errno, EAGAIN);
+			continue;
+		}
+		buf[n] = '\0';
+		writes++;
+		assert_true((size_t)n >= SC_TAP_BATCH);
+		assert_int_equal(buf[n - 1], '\n');
+		assert_memory_equal(buf, "ok ", 3);
+		for (char *l = buf; (l = strstr(l, "ok ")); l += 3)
+			points++;
+	}
+	assert_int_equal(writes, 1);
+	assert_int_equal(points, 65); /* 64 points of 1,012 bytes make SC_TAP_BATCH; the 65th flushes */
+	sc_tap_release(&tap);
+	(void)close(fds[0]);
+	(void)close(fds[1]);
+}
+
 static void test_write_error(void **state)
 {
 	(void)state;
@@ -538,6 +584,7 @@ int main(void)
 		TAP_TEST(test_yaml_text_truncated),
 		TAP_TEST(test_yaml_text_round_trip),
 		TAP_TEST(test_one_write_per_point),
+		TAP_TEST(test_batch),
 		TAP_TEST(test_write_error),
 		TAP_TEST(test_quiet_after_error),
 	};

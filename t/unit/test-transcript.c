@@ -282,10 +282,10 @@ static void test_script_text(void **state)
 	assert_int_equal(sc_transcript_script(t, "M-1", &script), 0);
 	assert_string_equal(script, "exec 2>&1\n"
 				    "cd /tmp\n"
-				    "command printf '\\n%s %d %d\\n' M-1 0 \"$?\"\n"
+				    "command echo \"\nM-1 0 $?\"\n"
 				    "echo a &&\n"
 				    "echo b\n"
-				    "command printf '\\n%s %d %d\\n' M-1 1 \"$?\"\n");
+				    "command echo \"\nM-1 1 $?\"\n");
 	free(script);
 	assert_int_equal(sc_transcript_script(t, "a'b", &script), -EINVAL);
 	assert_int_equal(sc_transcript_script(t, "", &script), -EINVAL);
