@@ -111,18 +111,22 @@ static char *memdup_nul(const char *p, size_t n)
 {
 	char *s = malloc(n + 1);
 	if (s) {
-		memcpy(s, p, n);
+		if (n)
+			memcpy(s, p, n); /* p may be NULL when n is 0 */
 		s[n] = '\0';
 	}
 	return s;
 }
 
-/* Makes room for one more element in a growing array. */
+/* Makes index n of a growing array valid, doubling it. It starts small: most commands expect
+ * one or two lines, and an expected line is over 100 bytes (its regex_t). */
 static bool grow(void *array, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return true;
-	size_t bigger = *cap ? *cap * 2 : 8;
+	size_t bigger = *cap ? *cap : 1;
+	while (bigger <= n)
+		bigger *= 2;
 	void *p = reallocarray(*(void **)array, bigger, size);
 	if (!p)
 		return false;
@@ -671,25 +675,26 @@ int sc_transcript_script(const struct sc_transcript *t, const char *marker, char
 	return 0;
 }
 
-static int split_lines(const char *s, size_t n, struct sc_transcript_outcome *o)
+/* Cuts s (inside the result's copy of the output, followed there by a '\n' or by the copy's
+ * final NUL) into o's lines: each '\n' becomes the NUL that ends its line. */
+static int split_lines(char *s, size_t n, struct sc_transcript_outcome *o)
 {
 	if (n == 0)
 		return 0;
 	size_t count = s[n - 1] != '\n';
-	for (size_t i = 0; i < n; i++)
-		count += s[i] == '\n';
+	for (const char *p = s; (p = memchr(p, '\n', n - (size_t)(p - s))); p++)
+		count++;
 	o->lines = calloc(count, sizeof(*o->lines));
 	if (!o->lines)
 		return -ENOMEM;
 	for (size_t pos = 0; pos < n; o->n_lines++) {
-		const char *nl = memchr(s + pos, '\n', n - pos);
+		char *nl = memchr(s + pos, '\n', n - pos);
 		size_t len = nl ? (size_t)(nl - s) - pos : n - pos;
 		struct sc_transcript_line *l = &o->lines[o->n_lines];
-		l->text = memdup_nul(s + pos, len);
-		if (!l->text)
-			return -ENOMEM;
+		l->text = s + pos;
 		l->len = len;
 		l->no_eol = !nl;
+		s[pos + len] = '\0'; /* the '\n', or the marker's leading one after a last line without */
 		pos += len + 1;
 	}
 	return 0;
@@ -718,8 +723,10 @@ int sc_transcript_split_output(const struct sc_transcript *t, const char *marker
 	_cleanup_free_ char *needle = NULL;
 	struct sc_transcript_result *r = calloc(1, sizeof(*r));
 	if (!r || asprintf(&needle, "\n%s ", marker) < 0 ||
-	    !(r->outcomes = calloc(t->n_commands ? t->n_commands : 1, sizeof(*r->outcomes))))
+	    !(r->outcomes = calloc(t->n_commands ? t->n_commands : 1, sizeof(*r->outcomes))) ||
+	    !(r->text = memdup_nul(out, len)))
 		goto oom;
+	out = r->text; /* searched as given; cut into lines in place */
 	r->n_outcomes = t->n_commands;
 	size_t nlen = strlen(needle), pos = 0, search = 0, index = 0;
 	while (index < t->n_commands && len > 0) {
@@ -736,7 +743,7 @@ int sc_transcript_split_output(const struct sc_transcript *t, const char *marker
 		struct sc_transcript_outcome *o = &r->outcomes[index++];
 		o->ran = true;
 		o->exit_status = status;
-		if (split_lines(out + pos, at - pos, o) < 0)
+		if (split_lines(r->text + pos, at - pos, o) < 0)
 			goto oom;
 		pos = search = at + nlen + tail;
 	}
@@ -744,7 +751,7 @@ int sc_transcript_split_output(const struct sc_transcript *t, const char *marker
 	 * ended; anything after the last command's marker (a background job) is dropped. */
 	if (index < t->n_commands) {
 		r->outcomes[index].started = true;
-		if (split_lines(out + pos, len - pos, &r->outcomes[index]) < 0)
+		if (split_lines(r->text + pos, len - pos, &r->outcomes[index]) < 0)
 			goto oom;
 	}
 	*ret = r;
@@ -758,12 +765,10 @@ struct sc_transcript_result *sc_transcript_result_free(struct sc_transcript_resu
 {
 	if (!r)
 		return NULL;
-	for (size_t i = 0; r->outcomes && i < r->n_outcomes; i++) {
-		for (size_t k = 0; k < r->outcomes[i].n_lines; k++)
-			free(r->outcomes[i].lines[k].text);
+	for (size_t i = 0; r->outcomes && i < r->n_outcomes; i++)
 		free(r->outcomes[i].lines);
-	}
 	free(r->outcomes);
+	free(r->text);
 	free(r);
 	return NULL;
 }

@@ -92,6 +92,7 @@ struct sc_transcript_outcome {
 struct sc_transcript_result {
 	struct sc_transcript_outcome *outcomes; /* one per command */
 	size_t n_outcomes;
+	char *text; /* a copy of the output, each '\n' made a NUL: the lines point into it */
 };
 
 /* Parses a transcript; path names it in error messages ("t/foo.t:12: expected output before any
