@@ -440,9 +440,16 @@ static int unknown_option(char **argv, int index, int optopt, struct sc_error *e
 	return sc_error_setf(err, EINVAL, "unknown option '-%c' (see simpcon-test --help)", optopt);
 }
 
-/* What follows the options are the files; the options themselves are kept to be applied to
- * every file's container before the file's own "simpcon:" options. */
-static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, struct sc_error *err)
+/* Options of the suite itself, not of the containers it runs. */
+static bool suite_only(int opt)
+{
+	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == OPT_JUNIT;
+}
+
+/* What follows the options are the files; the options themselves (less the suite's own, marked
+ * in skip as getopt saw them, abbreviated or not) are kept to be applied to every file's
+ * container before the file's own "simpcon:" options. */
+static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, const bool *skip, struct sc_error *err)
 {
 	if (optind >= sub_argc)
 		return sc_error_setf(err, EINVAL, "no transcript file: use 'simpcon-test suite [OPTIONS] FILE.t...'");
@@ -450,8 +457,12 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 		return sc_error_setf(err, EINVAL, "--update rewrites whole files: it cannot be combined with --filter or --shard");
 	o->files = sub_argv + optind;
 	o->n_files = (size_t)(sub_argc - optind);
-	o->run_args = sub_argv + 1;
-	o->n_run_args = (size_t)(optind - 1);
+	o->run_args = calloc((size_t)optind, sizeof(*o->run_args));
+	if (!o->run_args)
+		return sc_error_set(err, ENOMEM, "parse the options");
+	for (int i = 1; i < optind; i++)
+		if (!skip[i])
+			o->run_args[o->n_run_args++] = sub_argv[i];
 	if (o->filter) {
 		const char *refusal = sc_regex_refusal(o->filter);
 		if (refusal)
@@ -498,11 +509,17 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 	opterr = 0;
 	int sub_argc = argc - first + 1;
 	char **sub_argv = argv + first - 1;
+	_cleanup_free_ bool *skip = calloc((size_t)sub_argc + 1, sizeof(*skip));
+	if (!skip)
+		return sc_error_set(err, ENOMEM, "parse the options");
 	for (;;) {
-		int index = 0;
+		int index = 0, at = optind > 0 ? optind : 1;
 		int opt = getopt_long(sub_argc, sub_argv, "+qvh", long_options, &index);
 		if (opt == -1)
 			break;
+		/* "+" keeps argv in order: this option took the words from at to optind */
+		for (int i = at; suite_only(opt) && i < optind; i++)
+			skip[i] = true;
 		if (opt == '?' || opt == ':')
 			return unknown_option(sub_argv, optind, optopt, err);
 		int r;
@@ -532,7 +549,7 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		return sc_error_setf(err, EINVAL, "--update, --list, --filter and --shard apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
 	if (o->command == SC_CLI_SUITE)
-		return suite_files(o, sub_argc, sub_argv, err);
+		return suite_files(o, sub_argc, sub_argv, skip, err);
 	if ((o->command == SC_CLI_CHECK || o->command >= SC_CLI_FIXTURE_BUILD) && optind < sub_argc)
 		return sc_error_setf(err, EINVAL, "unexpected argument '%s': see simpcon-test --help", sub_argv[optind]);
 	if (o->command != SC_CLI_RUN)
@@ -555,5 +572,6 @@ void sc_cli_options_release(struct sc_cli_options *o)
 	free(o->strings);
 	free(o->mounts);
 	free(o->env);
+	free(o->run_args);
 	*o = (struct sc_cli_options){ 0 };
 }

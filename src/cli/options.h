@@ -30,7 +30,8 @@ struct sc_cli_options {
 	/* transcript suites */
 	char **files;            /* the *.t files, pointing into argv */
 	size_t n_files;
-	char **run_args;         /* the suite's own options, applied to every file before its own */
+	char **run_args;         /* the suite's container options, applied to every file before its
+	                            own (malloc; the words point into argv) */
 	size_t n_run_args;
 	bool update, list;
 	const char *filter;      /* --filter REGEX on point descriptions */

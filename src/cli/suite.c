@@ -150,18 +150,8 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	size_t n_split = 0;
 	PUSH("simpcon-test");
 	PUSH("run");
-	for (size_t i = 0; i < o->n_run_args; i++) {
-		/* the suite's own options are not the container's */
-		const char *a = o->run_args[i];
-		if (!strcmp(a, "--update") || !strcmp(a, "--list") || !strncmp(a, "--filter=", 9) ||
-		    !strncmp(a, "--shard=", 8) || !strncmp(a, "--junit=", 8))
-			continue;
-		if (!strcmp(a, "--filter") || !strcmp(a, "--shard") || !strcmp(a, "--junit")) {
-			i++;
-			continue;
-		}
-		PUSH(a);
-	}
+	for (size_t i = 0; i < o->n_run_args; i++)
+		PUSH(o->run_args[i]); /* without the suite's own options (sc_cli_parse left them out) */
 	for (size_t i = 0; i < job->t->n_options && i < SC_ELEMENTSOF(args->split); i++) {
 		if ((r = sc_transcript_split_options(job->t->options[i].text, &split[n_split], err)) < 0)
 			goto out;

@@ -478,6 +478,33 @@ static void test_unknown_command(void **state)
 	assert_refused(f, PARSE(f, "true"), "'true'");
 }
 
+/* A suite's own options stay out of the options each file's container gets, however getopt
+ * accepted them: whole, abbreviated, with '=' or with the value as the next word. */
+static void test_suite_own_options(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "suite", "--hostname", "h", "--filt", "echo", "--sha=1/2", "--jun", "r.xml", "-q",
+			       "--env=A=1", "a.t", "b.t"),
+			 0);
+	assert_int_equal(f->o.command, SC_CLI_SUITE);
+	assert_string_equal(f->o.filter, "echo");
+	assert_int_equal(f->o.shard_k, 1);
+	assert_int_equal(f->o.shard_n, 2);
+	assert_string_equal(f->o.junit, "r.xml");
+	assert_int_equal(f->o.n_run_args, 4);
+	assert_string_equal(f->o.run_args[0], "--hostname");
+	assert_string_equal(f->o.run_args[1], "h");
+	assert_string_equal(f->o.run_args[2], "-q");
+	assert_string_equal(f->o.run_args[3], "--env=A=1");
+	assert_int_equal(f->o.n_files, 2);
+
+	assert_int_equal(PARSE(f, "--upd", "--li", "x.t"), 0);
+	assert_true(f->o.update && f->o.list);
+	assert_int_equal(f->o.n_run_args, 0);
+	assert_int_equal(PARSE(f, "--filter=a", "--shard", "2/3", "--junit=j", "x.t"), 0);
+	assert_int_equal(f->o.n_run_args, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +543,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_cmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suite_own_options, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
