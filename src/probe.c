@@ -135,9 +135,13 @@ bool sc_probe_check_netdev(const char *proc_net_dev, char *detail, size_t size)
 	for (int skip = 0; skip < 2 && line && *line; skip++)
 		line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
 	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		const char *colon = strchr(line, ':');
-		if (!colon)
-			continue;
+		size_t len = strcspn(line, "\n");
+		const char *colon = memchr(line, ':', len);
+		if (!colon) {
+			/* the kernel writes none: fail closed rather than guess what it lists */
+			snprintf(detail, size, "unexpected line '%.*s'", (int)(len > 40 ? 40 : len), line);
+			return false;
+		}
 		while (*line == ' ')
 			line++;
 		n++;

@@ -337,6 +337,17 @@ static void test_check_netdev_none(void **state)
 	assert_false(sc_probe_check_netdev("", detail, sizeof(detail)));
 }
 
+/* A line without a colon is refused on its own, not read up to the next line's colon. */
+static void test_check_netdev_line_without_colon(void **state)
+{
+	(void)state;
+	char detail[SC_PROBE_DETAIL_MAX];
+	assert_false(sc_probe_check_netdev(NETDEV_HEADER "  junk\n" NETDEV_LO, detail, sizeof(detail)));
+	assert_contains(detail, "unexpected line '  junk'");
+	assert_false(sc_probe_check_netdev(NETDEV_HEADER NETDEV_LO "no colon at the end", detail, sizeof(detail)));
+	assert_contains(detail, "'no colon at the end'");
+}
+
 /* ---- sc_probe_check_map ------------------------------------------------------------------- */
 
 static void test_check_map_same(void **state)
@@ -579,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_check_netdev_only_lo),
 		cmocka_unit_test(test_check_netdev_eth0),
 		cmocka_unit_test(test_check_netdev_none),
+		cmocka_unit_test(test_check_netdev_line_without_colon),
 		cmocka_unit_test(test_check_map_same),
 		cmocka_unit_test(test_check_map_different),
 		cmocka_unit_test(test_check_map_host_root),
