@@ -45,10 +45,21 @@ static bool host_is_dir(const char *path)
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Whether the running kernel has a /proc entry: the host's /proc tells, before pivot_root. */
-static bool proc_has(const char *path)
+/* Bits of sc_mount_plan.proc_present: proc_readonly's entries, then proc_masked's. */
+#define PROC_READONLY_BIT(i) (1u << (i))
+#define PROC_MASKED_BIT(i) (1u << (SC_ELEMENTSOF(proc_readonly) + (i)))
+_Static_assert(SC_ELEMENTSOF(proc_readonly) + SC_ELEMENTSOF(proc_masked) <= 32, "proc_present has 32 bits");
+
+unsigned sc_mounts_find_proc(void)
 {
-	return access(path, F_OK) == 0;
+	unsigned present = 0;
+	for (size_t i = 0; i < SC_ELEMENTSOF(proc_readonly); i++)
+		if (access(proc_readonly[i], F_OK) == 0)
+			present |= PROC_READONLY_BIT(i);
+	for (size_t i = 0; i < SC_ELEMENTSOF(proc_masked); i++)
+		if (access(proc_masked[i], F_OK) == 0)
+			present |= PROC_MASKED_BIT(i);
+	return present;
 }
 
 int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
@@ -98,10 +109,10 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	points[k++] = "/dev/pts";
 	points[k++] = "/dev/shm";
 	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_readonly); i++)
-		if (proc_has(proc_readonly[i]))
+		if (plan->proc_present & PROC_READONLY_BIT(i))
 			points[k++] = proc_readonly[i];
 	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_masked); i++)
-		if (proc_has(proc_masked[i]))
+		if (plan->proc_present & PROC_MASKED_BIT(i))
 			points[k++] = proc_masked[i];
 	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_dirs); i++)
 		if (host_is_dir(host_dirs[i]))
@@ -281,14 +292,14 @@ static int proc_make_readonly(int rootfd, const char *path, struct sc_error *err
 	return 0;
 }
 
-static int harden_proc(int rootfd, struct sc_error *err)
+static int harden_proc(int rootfd, unsigned present, struct sc_error *err)
 {
 	int r = deny_nested_userns(rootfd, err);
 	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(proc_readonly); i++)
-		if (proc_has(proc_readonly[i]))
+		if (present & PROC_READONLY_BIT(i))
 			r = proc_make_readonly(rootfd, proc_readonly[i], err);
 	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(proc_masked); i++)
-		if (proc_has(proc_masked[i]))
+		if (present & PROC_MASKED_BIT(i))
 			r = proc_mask(rootfd, proc_masked[i], err);
 	return r;
 }
@@ -487,7 +498,7 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (rootfd < 0)
 		return rootfd;
 	int r;
-	if ((r = mount_proc(rootfd, err)) < 0 || (!plan->privileged && (r = harden_proc(rootfd, err)) < 0) ||
+	if ((r = mount_proc(rootfd, err)) < 0 || (!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
 	    (r = mount_dev(rootfd, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {

@@ -20,7 +20,13 @@ struct sc_mount_plan {
 	bool keep;                      /* layers on the run directory's disk instead of a tmpfs */
 	bool privileged;                /* no /proc masks, nested user namespaces allowed */
 	bool host_libs;                 /* the host's /usr, /lib... read-only over the fixture */
+	unsigned proc_present;          /* which /proc entries to harden exist (sc_mounts_find_proc) */
 };
+
+/* Which of the /proc entries the hardening masks or makes read-only this kernel has, as a mask
+ * for sc_mount_plan.proc_present: looked up once in the host's /proc, for the expected mount
+ * list and for the child, which would otherwise look them up again. */
+unsigned sc_mounts_find_proc(void);
 
 /* Opens rundir, rootfs and every bind source as O_PATH fds in the child's own mount namespace
  * (an fd opened before the clone names the host's mounts, which the child cannot attach to).

@@ -49,6 +49,7 @@ struct run {
 	struct sc_limits limits;
 	int pidfd;
 	ino_t pid_ns;
+	unsigned proc_present; /* the /proc entries to harden this kernel has */
 };
 
 static int validate(const struct sc_config *c, struct sc_error *err)
@@ -238,8 +239,9 @@ static int prepare(struct run *run, struct sc_error *err)
 	sc_idmap_format(&run->map, false, x->uid_map, sizeof(x->uid_map));
 	sc_idmap_format(&run->map, true, x->gid_map, sizeof(x->gid_map));
 	sc_probe_host_namespaces(x);
+	run->proc_present = c->privileged ? 0 : sc_mounts_find_proc();
 	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts, .privileged = c->privileged,
-				      .host_libs = c->host_libs };
+				      .host_libs = c->host_libs, .proc_present = run->proc_present };
 	if ((r = sc_mounts_expected(&plan, &run->mount_points, &x->n_mount_points)) < 0)
 		return sc_error_set(err, -r, "plan the mounts");
 	x->mount_points = run->mount_points;
@@ -263,7 +265,8 @@ static int start(struct run *run, struct sc_error *err)
 	struct sc_child_plan plan = {
 		.mounts = { .rundir = run->rundir_made ? run->rundir : NULL, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
-			    .privileged = c->privileged, .host_libs = c->host_libs },
+			    .privileged = c->privileged, .host_libs = c->host_libs,
+			    .proc_present = run->proc_present },
 		.hostname = run->expect.hostname,
 		.domainname = c->domainname,
 		.chdir = c->chdir,
