@@ -170,6 +170,9 @@ const char *sc_regex_refusal(const char *pattern)
 		}
 		if (*p == '\\' && p[1]) {
 			p++;
+			if (*p >= '1' && *p <= '9')
+				return "a backreference (\\1 to \\9), whose matching time can grow with a power of the "
+				       "line's length";
 			after_repeat = false;
 			continue;
 		}

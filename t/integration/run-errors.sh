@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 14
+plan 15
 
 one_line() { [ "$(printf '%s\n' "$1" | wc -l)" = 1 ]; }
 
@@ -18,6 +18,8 @@ sc run --timeout soon -- true
 [ "$T_RC" = 2 ] && has "$T_ERR" "--timeout 'soon'"; ok $? "bad --timeout: exit 2 naming the value"
 sc run --expect-stdout-match '(' -- true
 [ "$T_RC" = 2 ] && has "$T_ERR" "regex '('"; ok $? "bad regex: exit 2 naming the pattern"
+sc run --expect-stdout-match '^(.*)\1$' -- true
+[ "$T_RC" = 2 ] && has "$T_ERR" "a backreference"; ok $? "a backreference (seconds of matching): exit 2 naming it"
 sc run --hostname
 [ "$T_RC" = 2 ] && has "$T_ERR" "'--hostname' needs a value"; ok $? "option without its value: exit 2"
 

@@ -217,6 +217,14 @@ static void test_parse_nul_byte(void **state)
 	assert_string_equal(err.message, "t/foo.t:1: a NUL byte: transcripts are text");
 	expect_parse_error("  $ echo a\n  a (re)\n  $ x\n  a++++++++++++ (re)\n",
 			   "t/foo.t:4: regex 'a++++++++++++': a repetition operator right after another (simplify it)");
+	/* a backreference: seconds of matching for a few hundred bytes of output */
+	expect_parse_error("  $ x\n  ^(.*)(.*)\\2\\1$ (re)\n",
+			   "t/foo.t:2: regex '^(.*)(.*)\\2\\1$': a backreference (\\1 to \\9), whose matching time "
+			   "can grow with a power of the line's length (simplify it)");
+	/* an escaped backslash before a digit, and a digit after a backslash in brackets, are not */
+	static const char plain[] = "  $ x\n  a\\\\1 (re)\n  [\\1]x (re)\n";
+	assert_int_equal(sc_transcript_parse("t/foo.t", plain, sizeof(plain) - 1, &t, &err), 0);
+	t = sc_transcript_free(t);
 }
 
 static void test_parse_errors(void **state)
