@@ -1,4 +1,4 @@
-/* transcript.c - cram-style transcript files: the pure part, no containers.
+/* transcript.c - cram-style transcript files, the pure part: reading them, the script, its output.
  *
  * The conventions follow cram (and prysk, its successor), so existing files read the same:
  * the suffixes, the escapes and the marker scheme are cram's, with three departures that make a
@@ -18,15 +18,11 @@
 
 #include "error.h"
 #include "transcript.h"
+#include "transcript-internal.h"
 #include "util.h"
 
-#define INDENT "  "
 #define COMMAND_PREFIX "  $ "
 #define CONTINUATION_PREFIX "  > "
-#define DIFF_CONTEXT 3
-/* Beyond this many cells the diff gives up aligning the changed middle and shows it as removed
- * then added: still a correct diff, without quadratic memory on a runaway output. */
-#define DIFF_MAX_CELLS ((size_t)4 << 20)
 
 static const char *const kind_suffix[] = {
 	[SC_TRANSCRIPT_LITERAL] = "",
@@ -36,14 +32,7 @@ static const char *const kind_suffix[] = {
 };
 #define NO_EOL_SUFFIX " (no-eol)"
 
-/* A growing string; after an allocation failure it stays empty and buf_take returns NULL. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void buf_add(struct buf *b, const void *p, size_t n)
+void sc_transcript_buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (b->oom)
 		return;
@@ -64,12 +53,7 @@ static void buf_add(struct buf *b, const void *p, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3))) buf_addf(struct buf *b, const char *fmt, ...)
+void sc_transcript_buf_addf(struct buf *b, const char *fmt, ...)
 {
 	char small[128];
 	va_list ap;
@@ -79,7 +63,7 @@ static void __attribute__((format(printf, 2, 3))) buf_addf(struct buf *b, const 
 	if (n < 0) {
 		b->oom = true;
 	} else if ((size_t)n < sizeof(small)) {
-		buf_add(b, small, (size_t)n);
+		sc_transcript_buf_add(b, small, (size_t)n);
 	} else {
 		_cleanup_free_ char *big = malloc((size_t)n + 1);
 		if (!big) {
@@ -89,15 +73,14 @@ static void __attribute__((format(printf, 2, 3))) buf_addf(struct buf *b, const 
 		va_start(ap, fmt);
 		(void)vsnprintf(big, (size_t)n + 1, fmt, ap);
 		va_end(ap);
-		buf_add(b, big, (size_t)n);
+		sc_transcript_buf_add(b, big, (size_t)n);
 	}
 }
 
-/* The text, "" when nothing was added; NULL after an allocation failure. */
-static char *buf_take(struct buf *b)
+char *sc_transcript_buf_take(struct buf *b)
 {
 	if (!b->oom && !b->s)
-		buf_add(b, "", 0);
+		sc_transcript_buf_add(b, "", 0);
 	if (b->oom) {
 		free(b->s);
 		b->s = NULL;
@@ -206,15 +189,13 @@ static bool line_needs_escape(const char *s, size_t n, bool no_eol, bool *escape
 	return needed;
 }
 
-/* Appends a line as a transcript writes it, without the indent: the text, " (no-eol)" when it
- * had no final newline, and " (esc)" with its escapes when line_needs_escape says so. */
-static void encode_line(struct buf *b, const struct sc_transcript_line *l)
+void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l)
 {
 	bool first, last;
 	if (!line_needs_escape(l->text, l->len, l->no_eol, &first, &last)) {
-		buf_add(b, l->text, l->len);
+		sc_transcript_buf_add(b, l->text, l->len);
 		if (l->no_eol)
-			buf_adds(b, NO_EOL_SUFFIX);
+			sc_transcript_buf_adds(b, NO_EOL_SUFFIX);
 		return;
 	}
 	const unsigned char *s = (const unsigned char *)l->text;
@@ -222,22 +203,22 @@ static void encode_line(struct buf *b, const struct sc_transcript_line *l)
 		size_t k = utf8_printable(s + i, l->len - i);
 		if ((i == 0 && first) || (i == l->len - 1 && last) || k == 0) {
 			if (s[i] == '\t')
-				buf_adds(b, "\\t");
+				sc_transcript_buf_adds(b, "\\t");
 			else if (s[i] == '\r')
-				buf_adds(b, "\\r");
+				sc_transcript_buf_adds(b, "\\r");
 			else
-				buf_addf(b, "\\x%02x", s[i]);
+				sc_transcript_buf_addf(b, "\\x%02x", s[i]);
 			i++;
 		} else {
 			if (s[i] == '\\')
-				buf_add(b, "\\", 1);
-			buf_add(b, s + i, k);
+				sc_transcript_buf_add(b, "\\", 1);
+			sc_transcript_buf_add(b, s + i, k);
 			i += k;
 		}
 	}
 	if (l->no_eol)
-		buf_adds(b, NO_EOL_SUFFIX);
-	buf_adds(b, kind_suffix[SC_TRANSCRIPT_ESC]);
+		sc_transcript_buf_adds(b, NO_EOL_SUFFIX);
+	sc_transcript_buf_adds(b, kind_suffix[SC_TRANSCRIPT_ESC]);
 }
 
 static int hex_value(char c)
@@ -522,7 +503,7 @@ static bool add_word(char ***argv, size_t *n, size_t *cap, struct buf *word)
 {
 	if (!grow(argv, cap, *n + 1, sizeof(**argv)))
 		return false;
-	char *w = buf_take(word);
+	char *w = sc_transcript_buf_take(word);
 	if (!w)
 		return false;
 	(*argv)[(*n)++] = w;
@@ -543,13 +524,13 @@ static int split_piece(const char **p, struct buf *word, const char **ret_proble
 		const char *end = strchr(s + 1, '\'');
 		if (!end)
 			return bad_quoting(ret_problem, "unterminated single quote");
-		buf_add(word, s + 1, (size_t)(end - s - 1));
+		sc_transcript_buf_add(word, s + 1, (size_t)(end - s - 1));
 		s = end + 1;
 	} else if (*s == '"') {
 		for (s++; *s && *s != '"'; s++) {
 			if (s[0] == '\\' && (s[1] == '$' || s[1] == '`' || s[1] == '"' || s[1] == '\\'))
 				s++;
-			buf_add(word, s, 1);
+			sc_transcript_buf_add(word, s, 1);
 		}
 		if (!*s)
 			return bad_quoting(ret_problem, "unterminated double quote");
@@ -557,10 +538,10 @@ static int split_piece(const char **p, struct buf *word, const char **ret_proble
 	} else if (*s == '\\') {
 		if (!s[1])
 			return bad_quoting(ret_problem, "trailing backslash");
-		buf_add(word, s + 1, 1);
+		sc_transcript_buf_add(word, s + 1, 1);
 		s += 2;
 	} else {
-		buf_add(word, s++, 1);
+		sc_transcript_buf_add(word, s++, 1);
 	}
 	*p = s;
 	return 0;
@@ -591,7 +572,7 @@ static int split_words(const char *line, char ***ret_argv, const char **ret_prob
 	}
 	if (r == 0 && !grow(&argv, &cap, n, sizeof(*argv)))
 		r = -ENOMEM;
-	free(buf_take(&word));
+	free(sc_transcript_buf_take(&word));
 	if (r < 0) {
 		sc_transcript_argv_free(argv);
 		return r;
@@ -657,18 +638,18 @@ int sc_transcript_script(const struct sc_transcript *t, const char *marker, char
 	if (!marker_valid(marker))
 		return -EINVAL;
 	struct buf b = { 0 };
-	buf_adds(&b, "exec 2>&1\n");
+	sc_transcript_buf_adds(&b, "exec 2>&1\n");
 	for (size_t i = 0; i < t->n_commands; i++) {
-		buf_adds(&b, t->commands[i].text);
+		sc_transcript_buf_adds(&b, t->commands[i].text);
 		/* The marker starts with a newline so that it stands on its own line even after output
 		 * without a final newline; the splitter takes that newline back off. `command` skips a
 		 * shell function a test may have named echo; the marker holds no backslash and does
 		 * not start with '-', so every shell's echo prints it as it is. echo is a builtin of
 		 * every sh, where printf is not always: the marker is half the shell's work per
 		 * command. */
-		buf_addf(&b, "\ncommand echo \"\n%s %zu $?\"\n", marker, i);
+		sc_transcript_buf_addf(&b, "\ncommand echo \"\n%s %zu $?\"\n", marker, i);
 	}
-	char *script = buf_take(&b);
+	char *script = sc_transcript_buf_take(&b);
 	if (!script)
 		return -ENOMEM;
 	*ret_script = script;
@@ -771,387 +752,4 @@ struct sc_transcript_result *sc_transcript_result_free(struct sc_transcript_resu
 	free(r->text);
 	free(r);
 	return NULL;
-}
-
-/* ---- matching --------------------------------------------------------------------------- */
-
-/* cram's glob: '*' any bytes, '?' one byte, '\' before '*', '?' or '\' makes it literal (any
- * other backslash is itself). Backtracks to the last '*' only, which is enough for '*'. */
-static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
-{
-	size_t pi = 0, si = 0, star = SIZE_MAX, star_s = 0;
-	while (si < sn) {
-		if (pi < pn && p[pi] == '*') {
-			star = ++pi;
-			star_s = si;
-			continue;
-		}
-		if (pi < pn) {
-			bool escaped = p[pi] == '\\' && pi + 1 < pn && (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\');
-			char c = escaped ? p[pi + 1] : p[pi];
-			if ((c == '?' && !escaped) || c == s[si]) {
-				pi += escaped ? 2 : 1;
-				si++;
-				continue;
-			}
-		}
-		if (star == SIZE_MAX)
-			return false;
-		pi = star;
-		si = ++star_s;
-	}
-	while (pi < pn && p[pi] == '*')
-		pi++;
-	return pi == pn;
-}
-
-static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
-{
-	if (e->no_eol != l->no_eol)
-		return false;
-	switch (e->kind) {
-	case SC_TRANSCRIPT_RE:
-		/* regexec stops at a NUL byte, which would match a prefix as the whole line */
-		return !memchr(l->text, '\0', l->len) && regexec(&e->re, l->text, 0, NULL, 0) == 0;
-	case SC_TRANSCRIPT_GLOB:
-		return glob_matches(e->text, e->len, l->text, l->len);
-	case SC_TRANSCRIPT_LITERAL:
-	case SC_TRANSCRIPT_ESC:
-		break;
-	}
-	return e->len == l->len && memcmp(e->text, l->text, l->len) == 0;
-}
-
-bool sc_transcript_command_matches(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
-{
-	if (!o->ran || o->exit_status != c->exit_status || o->n_lines != c->n_expected)
-		return false;
-	for (size_t i = 0; i < c->n_expected; i++)
-		if (!line_matches(&c->expected[i], &o->lines[i]))
-			return false;
-	return true;
-}
-
-/* ---- alignment and diff ----------------------------------------------------------------- */
-
-/* The two sides compared: the output lines, then "[N]" when the status is not 0. */
-struct sides {
-	const struct sc_transcript_command *c;
-	const struct sc_transcript_outcome *o;
-	size_t n_expected, n_actual; /* items, the status included */
-};
-
-/* One step of the alignment: '=' (expected i matches actual j), '-' (expected i only) or '+'
- * (actual j only). i and j are always the positions reached on each side. */
-struct edit {
-	char op;
-	size_t i, j;
-};
-
-static struct sides sides_of(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
-{
-	return (struct sides){
-		.c = c,
-		.o = o,
-		.n_expected = c->n_expected + (c->exit_status != 0),
-		.n_actual = o->n_lines + (o->ran && o->exit_status != 0),
-	};
-}
-
-static bool item_equal(const struct sides *s, size_t i, size_t j)
-{
-	bool expected_status = i == s->c->n_expected, actual_status = j == s->o->n_lines;
-	if (expected_status || actual_status)
-		return expected_status && actual_status && s->c->exit_status == s->o->exit_status;
-	return line_matches(&s->c->expected[i], &s->o->lines[j]);
-}
-
-/* A longest common subsequence of the n expected items from i0 and the m actual ones from j0,
- * appended to ed; equality is the matching predicate, so a (re) line pairs with what it
- * matches. An empty side or too large a table: everything removed, then everything added. */
-static bool align_middle(const struct sides *s, size_t i0, size_t j0, size_t n, size_t m, struct edit *ed,
-			 size_t *k)
-{
-	size_t i = 0, j = 0;
-	if (n > 0 && m > 0 && n <= DIFF_MAX_CELLS / m) {
-		uint32_t *len = calloc((n + 1) * (m + 1), sizeof(*len));
-		unsigned char *eq = malloc(n * m);
-		if (!len || !eq) {
-			free(len);
-			free(eq);
-			return false;
-		}
-#define LEN(a, b) len[(a) * (m + 1) + (b)]
-		for (size_t a = n; a-- > 0;)
-			for (size_t b = m; b-- > 0;) {
-				eq[a * m + b] = item_equal(s, i0 + a, j0 + b);
-				LEN(a, b) = eq[a * m + b] ? LEN(a + 1, b + 1) + 1
-							  : (LEN(a + 1, b) >= LEN(a, b + 1) ? LEN(a + 1, b) : LEN(a, b + 1));
-			}
-		/* taking a pair as soon as it matches stays optimal, even for a non-transitive predicate */
-		while (i < n && j < m) {
-			char op = eq[i * m + j] ? '=' : LEN(i + 1, j) >= LEN(i, j + 1) ? '-' : '+';
-			ed[(*k)++] = (struct edit){ op, i0 + i, j0 + j };
-			i += op != '+';
-			j += op != '-';
-		}
-#undef LEN
-		free(len);
-		free(eq);
-	}
-	for (; i < n; i++)
-		ed[(*k)++] = (struct edit){ '-', i0 + i, j0 + j };
-	for (; j < m; j++)
-		ed[(*k)++] = (struct edit){ '+', i0 + n, j0 + j };
-	return true;
-}
-
-static int align(const struct sides *s, struct edit **ret_edits, size_t *ret_n)
-{
-	size_t ne = s->n_expected, na = s->n_actual, k = 0, prefix = 0, suffix = 0;
-	struct edit *ed = calloc(ne + na + 1, sizeof(*ed));
-	if (!ed)
-		return -ENOMEM;
-	for (; prefix < ne && prefix < na && item_equal(s, prefix, prefix); prefix++)
-		ed[k++] = (struct edit){ '=', prefix, prefix };
-	while (suffix < ne - prefix && suffix < na - prefix && item_equal(s, ne - 1 - suffix, na - 1 - suffix))
-		suffix++;
-	if (!align_middle(s, prefix, prefix, ne - prefix - suffix, na - prefix - suffix, ed, &k)) {
-		free(ed);
-		return -ENOMEM;
-	}
-	for (size_t x = suffix; x > 0; x--)
-		ed[k++] = (struct edit){ '=', ne - x, na - x };
-	*ret_edits = ed;
-	*ret_n = k;
-	return 0;
-}
-
-/* An expected item as the file has it; a status as "[N]" whatever its spelling ("[01]"). */
-static void put_expected(struct buf *b, const struct sides *s, size_t i)
-{
-	if (i == s->c->n_expected)
-		buf_addf(b, "[%d]", s->c->exit_status);
-	else
-		buf_adds(b, s->c->expected[i].raw);
-}
-
-static void put_actual(struct buf *b, const struct sides *s, size_t j)
-{
-	if (j == s->o->n_lines)
-		buf_addf(b, "[%d]", s->o->exit_status);
-	else
-		encode_line(b, &s->o->lines[j]);
-}
-
-/* A hunk range as GNU diff and difflib write it: "start,count", ",1" left out, and for an
- * empty range the line before it. */
-static void put_range(struct buf *b, char sign, size_t start, size_t count)
-{
-	if (count == 1)
-		buf_addf(b, "%c%zu", sign, start + 1);
-	else
-		buf_addf(b, "%c%zu,%zu", sign, count ? start + 1 : start, count);
-}
-
-static void put_hunk(struct buf *b, const struct sides *s, const struct edit *ed, size_t start, size_t stop)
-{
-	size_t old = 0, new = 0;
-	for (size_t k = start; k < stop; k++) {
-		old += ed[k].op != '+';
-		new += ed[k].op != '-';
-	}
-	buf_adds(b, "@@ ");
-	put_range(b, '-', ed[start].i, old);
-	buf_adds(b, " ");
-	put_range(b, '+', ed[start].j, new);
-	buf_adds(b, " @@\n");
-	for (size_t k = start; k < stop; k++) {
-		buf_add(b, ed[k].op == '=' ? " " : &ed[k].op, 1);
-		if (ed[k].op == '+')
-			put_actual(b, s, ed[k].j);
-		else
-			put_expected(b, s, ed[k].i);
-		buf_adds(b, "\n");
-	}
-}
-
-/* Hunks hold DIFF_CONTEXT unchanged lines around changes; changes closer than twice that share
- * a hunk. */
-static void put_hunks(struct buf *b, const struct sides *s, const struct edit *ed, size_t n)
-{
-	for (size_t k = 0;;) {
-		size_t first = k;
-		while (first < n && ed[first].op == '=')
-			first++;
-		if (first == n)
-			return;
-		size_t last = first;
-		for (size_t x = first + 1; x < n && x - last - 1 <= 2 * DIFF_CONTEXT; x++)
-			if (ed[x].op != '=')
-				last = x;
-		size_t start = first > k + DIFF_CONTEXT ? first - DIFF_CONTEXT : k;
-		size_t stop = last + 1 + DIFF_CONTEXT < n ? last + 1 + DIFF_CONTEXT : n;
-		put_hunk(b, s, ed, start, stop);
-		k = stop;
-	}
-}
-
-int sc_transcript_command_diff(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o,
-			       char **ret_diff)
-{
-	if (sc_transcript_command_matches(c, o)) {
-		*ret_diff = NULL;
-		return 0;
-	}
-	struct sides s = sides_of(c, o);
-	_cleanup_free_ struct edit *ed = NULL;
-	size_t n;
-	int r = align(&s, &ed, &n);
-	if (r < 0)
-		return r;
-	struct buf b = { 0 };
-	buf_adds(&b, "--- expected\n+++ actual\n");
-	put_hunks(&b, &s, ed, n);
-	char *diff = buf_take(&b);
-	if (!diff)
-		return -ENOMEM;
-	*ret_diff = diff;
-	return 0;
-}
-
-/* ---- report and update ------------------------------------------------------------------ */
-
-static void put_output(struct buf *b, const struct sc_transcript_outcome *o)
-{
-	for (size_t i = 0; i < o->n_lines; i++) {
-		buf_add(b, o->lines[i].text, o->lines[i].len);
-		if (!o->lines[i].no_eol)
-			buf_adds(b, "\n");
-	}
-}
-
-static const char *mismatch_message(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
-{
-	bool status = o->exit_status != c->exit_status;
-	bool output = o->n_lines != c->n_expected;
-	for (size_t i = 0; i < c->n_expected && !output; i++)
-		output = !line_matches(&c->expected[i], &o->lines[i]);
-	return status && output ? "output and exit status differ" : status ? "exit status differs" : "output differs";
-}
-
-/* Writes the YAML of a command that failed. */
-static void report_failure(struct sc_tap *tap, const struct sc_transcript_command *c,
-			   const struct sc_transcript_outcome *o)
-{
-	sc_tap_yaml_begin(tap);
-	if (!o || !o->ran) {
-		sc_tap_yaml_string(tap, "message", o && o->started ? "not finished: the shell ended during this command"
-								   : "not run: the shell ended before this command");
-		struct buf b = { 0 };
-		if (o)
-			put_output(&b, o);
-		_cleanup_free_ char *output = buf_take(&b);
-		if (output && *output)
-			sc_tap_yaml_text(tap, "output", output, strlen(output), strlen(output));
-	} else {
-		sc_tap_yaml_string(tap, "message", mismatch_message(c, o));
-		_cleanup_free_ char *diff = NULL;
-		if (sc_transcript_command_diff(c, o, &diff) == 0 && diff)
-			sc_tap_yaml_text(tap, "diff", diff, strlen(diff), strlen(diff));
-	}
-	sc_tap_yaml_end(tap);
-}
-
-char *sc_transcript_description(const struct sc_transcript *t, const struct sc_transcript_command *c,
-				const char *file_label)
-{
-	const char *text = c->text, *nl = strchr(text, '\n');
-	char *desc = NULL;
-	if (asprintf(&desc, "%s:%u: %.*s", file_label ? file_label : t->path, c->line,
-		     nl ? (int)(nl - text) : (int)strlen(text), text) < 0)
-		return NULL;
-	return desc;
-}
-
-unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t, const struct sc_transcript_result *r,
-			      const char *file_label)
-{
-	unsigned failed = 0;
-	bool batch = tap->batch;
-	tap->batch = true; /* every point is known now: no reader waits between them */
-	for (size_t i = 0; i < t->n_commands; i++) {
-		const struct sc_transcript_command *c = &t->commands[i];
-		const struct sc_transcript_outcome *o = r && i < r->n_outcomes ? &r->outcomes[i] : NULL;
-		_cleanup_free_ char *desc = sc_transcript_description(t, c, file_label);
-		bool ok = o && sc_transcript_command_matches(c, o);
-		sc_tap_point(tap, ok, desc ? desc : file_label, SC_TAP_NONE, NULL);
-		if (!ok) {
-			failed++;
-			report_failure(tap, c, o);
-		}
-	}
-	tap->batch = batch;
-	(void)sc_tap_flush(tap);
-	return failed;
-}
-
-/* The new expected lines of a command that ran: the actual items, each written as its
- * expected line when the two matched, so (re), (glob) and a chosen (esc) spelling survive. */
-static int put_new_expected(struct buf *b, const struct sc_transcript_command *c,
-			    const struct sc_transcript_outcome *o)
-{
-	struct sides s = sides_of(c, o);
-	_cleanup_free_ struct edit *ed = NULL;
-	size_t n;
-	int r = align(&s, &ed, &n);
-	if (r < 0)
-		return r;
-	for (size_t k = 0; k < n; k++) {
-		if (ed[k].op == '-')
-			continue;
-		buf_adds(b, INDENT);
-		if (ed[k].op == '=')
-			put_expected(b, &s, ed[k].i);
-		else
-			put_actual(b, &s, ed[k].j);
-		buf_adds(b, "\n");
-	}
-	return 0;
-}
-
-int sc_transcript_update(const struct sc_transcript *t, const struct sc_transcript_result *r, char **ret_text)
-{
-	struct buf b = { 0 };
-	size_t next = 0; /* the next command */
-	unsigned skip_to = 0;
-	unsigned line = 0;
-	for (size_t pos = 0; pos < t->len;) {
-		const char *nl = memchr(t->text + pos, '\n', t->len - pos);
-		size_t n = nl ? (size_t)(nl - t->text) - pos : t->len - pos;
-		const char *s = t->text + pos;
-		pos += n + 1;
-		line++;
-		if (line <= skip_to)
-			continue;
-		buf_add(&b, s, n);
-		buf_adds(&b, "\n");
-		if (next >= t->n_commands || line != t->commands[next].command_end)
-			continue;
-		const struct sc_transcript_command *c = &t->commands[next];
-		const struct sc_transcript_outcome *o = r && next < r->n_outcomes ? &r->outcomes[next] : NULL;
-		next++;
-		if (!o || !o->ran)
-			continue; /* nothing known: its expected lines stay */
-		if (put_new_expected(&b, c, o) < 0) {
-			free(buf_take(&b));
-			return -ENOMEM;
-		}
-		skip_to = c->end;
-	}
-	char *text = buf_take(&b);
-	if (!text)
-		return -ENOMEM;
-	*ret_text = text;
-	return 0;
 }

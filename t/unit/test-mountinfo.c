@@ -517,7 +517,8 @@ static void test_expected_hardened(void **state)
 {
 	(void)state;
 	const struct sc_mount mounts[] = { { .source = NULL, .dest = "/tmp/" } };
-	struct sc_mount_plan plan = { .mounts = mounts, .n_mounts = 1, .rundir_fd = -1, .rootfs_fd = -1 };
+	struct sc_mount_plan plan = { .mounts = mounts, .n_mounts = 1, .rundir_fd = -1, .rootfs_fd = -1,
+				      .proc_present = sc_mounts_find_proc() };
 	const char **points = NULL;
 	size_t n = 0;
 	assert_int_equal(sc_mounts_expected(&plan, &points, &n), 0);
@@ -535,6 +536,11 @@ static void test_expected_hardened(void **state)
 		sys |= !strcmp(points[i], "/proc/sys");
 	}
 	assert_true(sys);
+	free(points);
+	/* exactly the entries sc_mounts_find_proc found: none found, none expected */
+	plan.proc_present = 0;
+	assert_int_equal(sc_mounts_expected(&plan, &points, &n), 0);
+	assert_points(points, n, 0, (const char *[]){ "/tmp" }, 1);
 	free(points);
 }
 

@@ -1,0 +1,33 @@
+/* transcript-internal.h - what transcript.c lends transcript-diff.c: a growing string, a line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "transcript.h"
+
+/* before every line of a command and of its expected output */
+#define INDENT "  "
+
+/* A growing string; after an allocation failure it stays empty and sc_transcript_buf_take
+ * returns NULL. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+void sc_transcript_buf_add(struct buf *b, const void *p, size_t n);
+static inline void sc_transcript_buf_adds(struct buf *b, const char *s)
+{
+	sc_transcript_buf_add(b, s, strlen(s));
+}
+void sc_transcript_buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The text, "" when nothing was added; NULL after an allocation failure. */
+char *sc_transcript_buf_take(struct buf *b);
+
+/* Appends a line as a transcript writes it, without the indent: the text, " (no-eol)" when it
+ * had no final newline, and " (esc)" with its escapes when line_needs_escape says so. */
+void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l);
