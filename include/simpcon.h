@@ -68,6 +68,11 @@ struct sc_config {
 	unsigned cpu_seconds;         /* 0: none; else CPU seconds per process (RLIMIT_CPU, SIGKILL) */
 	int64_t time_offset_s;        /* non-zero: a time namespace (Linux 5.6+) whose monotonic and
 	                                 boottime clocks are moved by this many seconds */
+	bool init;                    /* PID 1 is a small init (simpcon-init, run from an in-memory
+	                                 copy) that forwards signals to the command, its child, and
+	                                 reaps orphans; the command's death by signal N reads as exit
+	                                 status 128 + N */
+	const char *init_helper;      /* NULL: $SIMPCON_INIT, else the installed simpcon-init */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)

@@ -138,13 +138,31 @@ static int enter_time_namespace(int64_t offset_s)
 	return 0;
 }
 
+/* --init: simpcon-init from its memfd, with the command after it; the file executed is no
+ * file of the host's, so /proc/1/exe leads nowhere outside. */
+static void exec_init(const struct sc_child_plan *plan)
+{
+	size_t n = 0;
+	while (plan->argv[n])
+		n++;
+	const char *argv[n + 2];
+	argv[0] = "simpcon-init";
+	memcpy(argv + 1, plan->argv, (n + 1) * sizeof(*argv));
+	(void)syscall(SYS_execveat, plan->init_fd, "", argv, plan->envp, AT_EMPTY_PATH);
+}
+
 static _Noreturn void child_exec(const struct sc_child_plan *plan)
 {
 	environ = (char **)plan->envp;
-	execvp(plan->argv[0], plan->argv);
+	if (plan->init_fd >= 0)
+		exec_init(plan);
+	else
+		execvp(plan->argv[0], plan->argv);
 	int code = errno;
 	struct sc_report report = { .kind = SC_REPORT_EXEC_ERROR, .code = code };
-	if (code == ENOENT)
+	if (plan->init_fd >= 0)
+		snprintf(report.text, sizeof(report.text), "cannot execute simpcon-init (--init): %s", strerror(code));
+	else if (code == ENOENT)
 		snprintf(report.text, sizeof(report.text), "'%s' not found in the fixture", plan->argv[0]);
 	else
 		snprintf(report.text, sizeof(report.text), "cannot execute '%s': %s", plan->argv[0], strerror(code));

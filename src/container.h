@@ -26,6 +26,8 @@ struct sc_child_plan {
 	int stdout_fd, stderr_fd; /* write ends for the command's output */
 	int sync_fd;              /* SOCK_SEQPACKET: the parent's go, with detached mount trees */
 	int report_fd;            /* O_CLOEXEC pipe: struct sc_report messages; EOF at exec */
+	int init_fd;              /* -1, or a sealed memfd holding simpcon-init: executed as PID 1
+	                             with the command as its argument (--init) */
 	int parent_fds[4];        /* the parent's ends (sync, pipes' read ends), -1 unused: closed
 	                             in the child at once, so the parent's death reads as EOF */
 	const struct sc_probe_expect *expect;

@@ -320,19 +320,7 @@ static int archive_builder(const char *root, const struct sc_cache_source *sourc
  * the running program (an uninstalled build tree). */
 static const char *unpack_helper(const struct sc_fixture_config *c, char *buf, size_t size)
 {
-	const char *env = getenv("SIMPCON_UNPACK");
-	if (c->unpack_helper)
-		return c->unpack_helper;
-	if (env && *env)
-		return env;
-	if (access(SC_UNPACK_HELPER, X_OK) == 0)
-		return SC_UNPACK_HELPER;
-	ssize_t n = readlink("/proc/self/exe", buf, size - 32);
-	char *slash = n > 0 ? memrchr(buf, '/', (size_t)n) : NULL;
-	if (!slash)
-		return SC_UNPACK_HELPER;
-	strcpy(slash + 1, "simpcon-unpack");
-	return access(buf, X_OK) == 0 ? buf : SC_UNPACK_HELPER;
+	return sc_helper_path(c->unpack_helper, "SIMPCON_UNPACK", SC_UNPACK_HELPER, "simpcon-unpack", buf, size);
 }
 
 int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fixture, struct sc_error *err)

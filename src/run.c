@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -50,6 +52,7 @@ struct run {
 	int pidfd;
 	ino_t pid_ns;
 	unsigned proc_present; /* the /proc entries to harden this kernel has */
+	int init_fd;           /* --init: the sealed copy of simpcon-init, else -1 */
 };
 
 static int validate(const struct sc_config *c, struct sc_error *err)
@@ -219,6 +222,38 @@ static int open_sources(struct run *run, struct sc_error *err)
 	return 0;
 }
 
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: executable even under vm.memfd_noexec = 1 */
+#endif
+
+/* --init: simpcon-init copied into a sealed memfd, which the child executes as PID 1; a copy,
+ * so that no host binary is ever PID 1 of a container (CVE-2019-5736). */
+static int open_init(struct run *run, struct sc_error *err)
+{
+	char buf[PATH_MAX];
+	const char *path = sc_helper_path(run->config->init_helper, "SIMPCON_INIT", SC_INIT_HELPER, "simpcon-init", buf,
+					  sizeof(buf));
+	_cleanup_close_ int src = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (src < 0 || fstat(src, &st) < 0)
+		return sc_error_set(err, errno, "open simpcon-init '%s' for --init (install it, or set SIMPCON_INIT)", path);
+	int fd = memfd_create("simpcon-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("simpcon-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return sc_error_set(err, errno, "create the in-memory copy of simpcon-init");
+	run->init_fd = fd;
+	for (off_t done = 0; done < st.st_size;) {
+		ssize_t n = sendfile(fd, src, NULL, (size_t)(st.st_size - done));
+		if (n <= 0)
+			return sc_error_set(err, n < 0 ? errno : EIO, "copy simpcon-init '%s'", path);
+		done += n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return sc_error_set(err, errno, "seal the copy of simpcon-init");
+	return 0;
+}
+
 static int prepare(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
@@ -249,7 +284,7 @@ static int prepare(struct run *run, struct sc_error *err)
 		return sc_error_set(err, ENOMEM, "build the environment");
 	/* only a kept run has a directory on disk: the others' layers are a tmpfs in the container */
 	if ((c->keep && (r = make_rundir(run, err)) < 0) || (r = open_sources(run, err)) < 0 ||
-	    (r = make_channels(run, err)) < 0)
+	    (r = make_channels(run, err)) < 0 || (c->init && (r = open_init(run, err)) < 0))
 		return r;
 	if ((r = sc_probe_host_before(&run->host)) < 0)
 		return sc_error_set(err, -r, "record the host's hostname and mount table");
@@ -283,6 +318,7 @@ static int start(struct run *run, struct sc_error *err)
 		.stdout_fd = run->pipes[SC_CAPTURE_STDOUT][1],
 		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],
+		.init_fd = run->init_fd,
 		.sync_fd = run->sync[1],
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
 				run->pipes[SC_CAPTURE_REPORT][0] },
@@ -396,6 +432,8 @@ static void run_release(struct run *run)
 	}
 	if (run->pidfd >= 0)
 		close(run->pidfd);
+	if (run->init_fd >= 0)
+		close(run->init_fd);
 	for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
 		for (int e = 0; e < 2; e++)
 			if (run->pipes[s][e] >= 0)
@@ -420,7 +458,7 @@ static void run_release(struct run *run)
 
 int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct sc_error *err)
 {
-	struct run run = { .config = config, .pidfd = -1 };
+	struct run run = { .config = config, .pidfd = -1, .init_fd = -1 };
 	memset(run.source_fds, -1, sizeof(run.source_fds));
 	memset(run.pipes, -1, sizeof(run.pipes));
 	memset(run.sync, -1, sizeof(run.sync));

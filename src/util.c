@@ -158,6 +158,25 @@ uint64_t sc_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+const char *sc_helper_path(const char *given, const char *env_name, const char *installed, const char *name,
+			   char *buf, size_t size)
+{
+	const char *env = getenv(env_name);
+	if (given)
+		return given;
+	if (env && *env)
+		return env;
+	if (access(installed, X_OK) == 0)
+		return installed;
+	size_t room = strlen(name) + 2;
+	ssize_t n = size > room ? readlink("/proc/self/exe", buf, size - room) : -1;
+	char *slash = n > 0 ? memrchr(buf, '/', (size_t)n) : NULL;
+	if (!slash)
+		return installed;
+	strcpy(slash + 1, name);
+	return access(buf, X_OK) == 0 ? buf : installed;
+}
+
 const char *sc_regex_refusal(const char *pattern)
 {
 	bool after_repeat = false, in_bracket = false;

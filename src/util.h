@@ -52,6 +52,11 @@ int sc_rm_rf(const char *path);
 /* Removes everything below the directory open as fd, not crossing into other mounts, and
  * closes fd. Returns 0 or -errno. */
 int sc_rm_below(int fd);
+/* Where a helper program of the project is: given (an API caller's choice), else $env_name,
+ * else its installed path, else name beside the running program (a build tree); the installed
+ * path when none of them is executable, for the error message. buf receives the last. */
+const char *sc_helper_path(const char *given, const char *env_name, const char *installed, const char *name,
+			   char *buf, size_t size);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t sc_now_us(void);
 /* Whether an extended regex is safe to hand to glibc's regcomp, whose memory grows with the

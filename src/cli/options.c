@@ -38,6 +38,7 @@ enum {
 	OPT_EXPECT_STDERR_MATCH,
 	OPT_VERSION,
 	OPT_PRIVILEGED,
+	OPT_INIT,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_TIME_OFFSET,
@@ -96,6 +97,7 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
+	{ "init", no_argument, NULL, OPT_INIT },
 	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
 	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 	{ "time-offset", required_argument, NULL, OPT_TIME_OFFSET },
@@ -147,6 +149,8 @@ const char *sc_cli_usage(void)
 	       "  --memory BYTES            memory limit, e.g. 64M (cgroup v2 or v1 memory, else RLIMIT_AS)\n"
 	       "  --cpu-time SECONDS        CPU seconds per process (RLIMIT_CPU: SIGKILL when used up)\n"
 	       "  --keep                    keep the run directory with the container's writes\n"
+	       "  --init                    a small init as PID 1 that forwards signals to CMD (then\n"
+	       "                            PID 2) and reaps orphans; death by signal N: exit 128+N\n"
 	       "  --time-offset SECONDS     a time namespace: monotonic and boottime clocks moved by\n"
 	       "                            SECONDS (may be negative; CLOCK_REALTIME is never isolated)\n"
 	       "  --cap-add CAP, --cap-drop CAP\n"
@@ -403,6 +407,7 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 	case 'h': o->command = SC_CLI_HELP; break;
 	case OPT_VERSION: o->command = SC_CLI_VERSION; break;
 	case OPT_PRIVILEGED: o->config.privileged = true; break;
+	case OPT_INIT: o->config.init = true; break;
 	case OPT_TIME_OFFSET: {
 		char *end;
 		errno = 0;

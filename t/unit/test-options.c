@@ -478,6 +478,16 @@ static void test_unknown_command(void **state)
 	assert_refused(f, PARSE(f, "true"), "'true'");
 }
 
+static void test_init(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "run", "--", "true"), 0);
+	assert_false(f->o.config.init);
+	assert_int_equal(PARSE(f, "run", "--init", "--", "true"), 0);
+	assert_true(f->o.config.init);
+	assert_refused(f, PARSE(f, "run", "--init=yes", "--", "true"), "--init");
+}
+
 /* A suite's own options stay out of the options each file's container gets, however getopt
  * accepted them: whole, abbreviated, with '=' or with the value as the next word. */
 static void test_suite_own_options(void **state)
@@ -544,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_cmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suite_own_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
