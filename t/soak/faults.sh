@@ -27,11 +27,17 @@ alive() { # alive PID: running or stopped, not a zombie
 	{ read -r _ _ state _ <"/proc/$1/stat"; } 2>/dev/null # gone: dash reaps its jobs early
 	[ -n "$state" ] && [ "$state" != Z ]
 }
-storm() { # storm PID SIGNAL...: sends the signals to PID, round after round, until it exits
-	rounds=0
+storm() { # storm PID SIGNAL...: sends the signals to PID, round after round, until it exits;
+	# after 20 s it gives up, SIGKILLs PID (whose wait then fails the point) and says so
+	rounds=0 until=$(($(date +%s) + 20))
 	while alive "$1"; do
 		for s in "$2" "$3" "$4" "$5"; do [ -n "$s" ] && kill -s "$s" "$1" 2>/dev/null; done
 		rounds=$((rounds + 1))
+		if [ $((rounds % 64)) = 0 ] && [ "$(date +%s)" -gt $until ]; then
+			kill -s CONT "$1" 2>/dev/null; kill -s KILL "$1" 2>/dev/null
+			echo "$rounds (still running after 20 s: killed)"
+			return
+		fi
 	done
 	echo $rounds
 }
@@ -294,6 +300,13 @@ fi
 
 # 7. Signal storms: the harness handles none of these, so none may disturb a run. A stop and
 # continue makes some blocking calls return EINTR even without a handler (signal(7)).
+# In a sanitizer build the storms run without LeakSanitizer's exit-time check: it stops the
+# process with a SIGSTOP from a ptrace tracer, a SIGCONT of the storm discards that pending stop
+# (signal(7)), and the tracer then waits forever while the process spins waiting for it (seen
+# here: 1 run in 40, the harness in state R for an hour, its tracer in wait4). Every other test
+# keeps the check.
+asan_options=${ASAN_OPTIONS-}
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
 "$SIMPCON" run -q --expect-stdout done -- sh -c 'sleep 0.5; echo done' >"$T_TMP/storm1" 2>&1 </dev/null &
 pid=$!
 rounds=$(storm $pid WINCH CHLD URG CONT)
@@ -328,13 +341,15 @@ i=0 failed=0 total=0
 while [ $i -lt "$S" ]; do
 	"$SIMPCON" run -q --expect-stdout ok -- echo ok >"$T_TMP/storm3" 2>&1 </dev/null &
 	pid=$!
-	total=$((total + $(storm $pid STOP CONT)))
+	rounds=$(storm $pid STOP CONT)
+	total=$((total + ${rounds%% *}))
 	wait $pid || failed=$((failed + 1))
 	i=$((i + 1))
 done
 diag "$total SIGSTOP/SIGCONT pairs over $S runs"
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 [ $failed = 0 ]; ok $? "$S short runs, the first building the fixture, each under SIGSTOP/SIGCONT: all pass"
+ASAN_OPTIONS=$asan_options; export ASAN_OPTIONS
 
 # 8. Commands that close their output early, or flood it
 sc run --expect-stderr done -- sh -c 'exec >&-; sleep 0.2; echo done >&2'
