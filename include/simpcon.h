@@ -44,6 +44,9 @@ struct sc_config {
 	const char *hostname;         /* NULL: "simpcon" */
 	const char *domainname;       /* NIS domain name inside; NULL: left as the new namespace has it */
 	const char *chdir;            /* working directory inside; NULL: "/" */
+	const char *stdin_file;       /* what the command reads on stdin: NULL: /dev/null; "-": the
+	                                 caller's own stdin; else a host file (or fifo), opened by
+	                                 the caller's process before the container starts */
 	const struct sc_mount *mounts;
 	size_t n_mounts;
 	uid_t uid;                    /* ids of the command inside the container */

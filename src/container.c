@@ -101,10 +101,10 @@ static void reset_signals(void)
 
 static void child_stdio(const struct sc_child_plan *plan)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0)
+	int in = plan->stdin_fd >= 0 ? plan->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0)
 		child_failf(plan, errno, "open '/dev/null' in the container");
-	if (dup2(null, 0) < 0 || dup2(plan->stdout_fd, 1) < 0 || dup2(plan->stderr_fd, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(plan->stdout_fd, 1) < 0 || dup2(plan->stderr_fd, 2) < 0)
 		child_failf(plan, errno, "set up the command's stdin, stdout and stderr");
 }
 

@@ -53,6 +53,7 @@ struct run {
 	ino_t pid_ns;
 	unsigned proc_present; /* the /proc entries to harden this kernel has */
 	int init_fd;           /* --init: the sealed copy of simpcon-init, else -1 */
+	int stdin_fd;          /* --stdin: what the command reads, else -1 (/dev/null) */
 };
 
 static int validate(const struct sc_config *c, struct sc_error *err)
@@ -219,6 +220,13 @@ static int open_sources(struct run *run, struct sc_error *err)
 		if (run->source_fds[i] < 0)
 			return sc_error_set(err, errno, "bind source '%s'", c->mounts[i].source);
 	}
+	if (c->stdin_file) {
+		bool own = !strcmp(c->stdin_file, "-");
+		run->stdin_fd = own ? fcntl(0, F_DUPFD_CLOEXEC, 3) : open(c->stdin_file, O_RDONLY | O_CLOEXEC);
+		if (run->stdin_fd < 0)
+			return sc_error_set(err, errno, own ? "stdin for the command (--stdin -): the harness has none"
+							    : "stdin file '%s' (--stdin)", c->stdin_file);
+	}
 	return 0;
 }
 
@@ -319,6 +327,7 @@ static int start(struct run *run, struct sc_error *err)
 		.stderr_fd = run->pipes[SC_CAPTURE_STDERR][1],
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],
 		.init_fd = run->init_fd,
+		.stdin_fd = run->stdin_fd,
 		.sync_fd = run->sync[1],
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
 				run->pipes[SC_CAPTURE_REPORT][0] },
@@ -434,6 +443,8 @@ static void run_release(struct run *run)
 		close(run->pidfd);
 	if (run->init_fd >= 0)
 		close(run->init_fd);
+	if (run->stdin_fd >= 0)
+		close(run->stdin_fd);
 	for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
 		for (int e = 0; e < 2; e++)
 			if (run->pipes[s][e] >= 0)
@@ -458,7 +469,7 @@ static void run_release(struct run *run)
 
 int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct sc_error *err)
 {
-	struct run run = { .config = config, .pidfd = -1, .init_fd = -1 };
+	struct run run = { .config = config, .pidfd = -1, .init_fd = -1, .stdin_fd = -1 };
 	memset(run.source_fds, -1, sizeof(run.source_fds));
 	memset(run.pipes, -1, sizeof(run.pipes));
 	memset(run.sync, -1, sizeof(run.sync));

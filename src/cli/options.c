@@ -24,6 +24,7 @@ enum {
 	OPT_TMPFS,
 	OPT_ENV,
 	OPT_CHDIR,
+	OPT_STDIN,
 	OPT_UID,
 	OPT_GID,
 	OPT_TIMEOUT,
@@ -76,6 +77,7 @@ static const struct option long_options[] = {
 	{ "copy", required_argument, NULL, OPT_COPY },
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "chdir", required_argument, NULL, OPT_CHDIR },
+	{ "stdin", required_argument, NULL, OPT_STDIN },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "gid", required_argument, NULL, OPT_GID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -141,6 +143,8 @@ const char *sc_cli_usage(void)
 	       "  --copy SRC[:DST]          a copy of the file SRC at DST (default DST = SRC)\n"
 	       "  --env NAME=VALUE          add to the environment (PATH, HOME, LC_ALL=C, TERM=dumb)\n"
 	       "  --chdir DIR               working directory inside (default: /)\n"
+	       "  --stdin FILE              the command reads FILE, or with '-' simpcon-test's own\n"
+	       "                            stdin (default: /dev/null)\n"
 	       "  --uid N, --gid N          ids of the command inside (default: 0)\n"
 	       "  --net none|host           new network namespace with lo (default) or the host's\n"
 	       "  --timeout SECONDS         SIGKILL the container after this long (default: 60; 0: never)\n"
@@ -358,6 +362,11 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 		if (arg[0] != '/')
 			return sc_error_setf(err, EINVAL, "--chdir '%s': give an absolute path inside the container", arg);
 		o->config.chdir = arg;
+		break;
+	case OPT_STDIN:
+		/* made absolute now: a transcript's "simpcon:" paths are relative to its file */
+		if (!(o->config.stdin_file = strcmp(arg, "-") ? absolute(o, arg) : "-"))
+			return sc_error_set(err, ENOMEM, "--stdin '%s'", arg);
 		break;
 	case OPT_UID:
 		if ((r = parse_number(arg, "--uid", 65535, &n, err)) == 0)

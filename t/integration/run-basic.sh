@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 33
+plan 35
 
 # The issue's own example: PID 1 and the container's hostname in the YAML, every point ok.
 capture hello run -- sh -c 'echo $$; hostname'
@@ -56,6 +56,11 @@ sc run --timeout 10 -- cat
 [ "$T_RC" = 0 ] && has_line "$T_OUT" "  stdout: ''"; ok $? "stdin is /dev/null: cat ends at once with no output"
 out=$("$SIMPCON" run -- sh -c 'ls /proc/$$/fd; test -e /proc/$$/fd/3 && echo LEAKED' 3>"$T_TMP/fd3" </dev/null 2>&1)
 ! has "$out" LEAKED && has_line "$out" '    0'; ok $? "no inherited fd beyond 0-2 reaches the command"
+printf 'one\ntwo\n' | "$SIMPCON" run -q --stdin - --expect-stdout 2 -- wc -l >"$T_TMP/out" 2>&1
+[ $? = 0 ]; ok $? "--stdin -: the command reads the harness's stdin"
+printf 'from a file\n' >"$T_TMP/stdin.txt"
+(cd "$T_TMP" && "$SIMPCON" run -q --stdin stdin.txt --expect-stdout 'from a file' -- cat >"$T_TMP/out" 2>&1 </dev/null)
+[ $? = 0 ]; ok $? "--stdin FILE: the command reads FILE (a path relative to the caller's directory)"
 
 # Options that shape the container.
 sc run --hostname box1 --env GREETING=hi --chdir /tmp -- sh -c 'hostname; echo "$GREETING $LC_ALL"; pwd'

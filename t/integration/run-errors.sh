@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 15
+plan 16
 
 one_line() { [ "$(printf '%s\n' "$1" | wc -l)" = 1 ]; }
 
@@ -26,6 +26,9 @@ sc run --hostname
 sc run --bind "$T_TMP/nonexistent:/x" -- true
 [ "$T_RC" = 3 ] && has "$T_OUT" '^Bail out! ' && has "$T_ERR" "$T_TMP/nonexistent" && one_line "$T_ERR"
 ok $? "missing bind source: Bail out!, exit 3, the path named"
+sc run --stdin "$T_TMP/no-input" -- cat
+[ "$T_RC" = 3 ] && has "$T_OUT" '^Bail out! ' && has "$T_ERR" "stdin file '$T_TMP/no-input'" && one_line "$T_ERR"
+ok $? "missing --stdin file: Bail out!, exit 3, the path named"
 sc run --busybox /nonexistent/busybox -- true
 [ "$T_RC" = 3 ] && has "$T_ERR" "busybox '/nonexistent/busybox'" && has "$T_ERR" busybox-static
 ok $? "missing busybox: exit 3, names the file and the fix"

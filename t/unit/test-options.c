@@ -488,6 +488,23 @@ static void test_init(void **state)
 	assert_refused(f, PARSE(f, "run", "--init=yes", "--", "true"), "--init");
 }
 
+static void test_stdin(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "run", "--", "cat"), 0);
+	assert_null(f->o.config.stdin_file);
+	assert_int_equal(PARSE(f, "run", "--stdin", "-", "--", "cat"), 0);
+	assert_string_equal(f->o.config.stdin_file, "-");
+	assert_int_equal(PARSE(f, "run", "--stdin", "/abs/in", "--", "cat"), 0);
+	assert_string_equal(f->o.config.stdin_file, "/abs/in");
+	/* relative: from the caller's directory, made absolute before the run changes it */
+	char cwd[PATH_MAX], want[PATH_MAX + 8];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(want, sizeof(want), "%s/in.txt", cwd);
+	assert_int_equal(PARSE(f, "run", "--stdin", "in.txt", "--", "cat"), 0);
+	assert_string_equal(f->o.config.stdin_file, want);
+}
+
 /* A suite's own options stay out of the options each file's container gets, however getopt
  * accepted them: whole, abbreviated, with '=' or with the value as the next word. */
 static void test_suite_own_options(void **state)
@@ -555,6 +572,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suite_own_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
