@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <simpcon.h>
@@ -88,12 +89,33 @@ static void test_bad_bind_is_an_error(void **state)
 	assert_non_null(strstr(err.message, "/nonexistent/simpcon"));
 }
 
+/* A daemon under test that must see SIGTERM: an init as PID 1 hands it on (exit 128 + 15),
+ * and the command reads its input from a file. */
+static void test_init_and_stdin(void **state)
+{
+	char input[] = "/tmp/simpcon-example-XXXXXX";
+	int fd = mkstemp(input);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ping\n", 5), 5);
+	close(fd);
+	struct sc_config config = SC_CONFIG_INIT;
+	config.init = true;
+	config.stdin_file = input;
+	struct sc_result *r = run(state, &config, "read word; echo \"$$ $word\"; kill -TERM 1; sleep 5");
+	unlink(input);
+	assert_string_equal(sc_result_stdout(r, NULL, NULL), "2 ping\n");
+	assert_int_equal(sc_result_exit_status(r), 128 + 15);
+	assert_false(sc_result_timed_out(r));
+	sc_result_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_output_and_status),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_bad_bind_is_an_error),
+		cmocka_unit_test(test_init_and_stdin),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
