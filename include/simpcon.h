@@ -45,8 +45,9 @@ struct sc_config {
 	const char *domainname;       /* NIS domain name inside; NULL: left as the new namespace has it */
 	const char *chdir;            /* working directory inside; NULL: "/" */
 	const char *stdin_file;       /* what the command reads on stdin: NULL: /dev/null; "-": the
-	                                 caller's own stdin; else a host file (or fifo), opened by
-	                                 the caller's process before the container starts */
+	                                 caller's own stdin; else a host file (or fifo: its open
+	                                 waits for a writer, within timeout_ms), opened with the
+	                                 caller's permissions before the command starts */
 	const struct sc_mount *mounts;
 	size_t n_mounts;
 	uid_t uid;                    /* ids of the command inside the container */

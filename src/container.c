@@ -188,6 +188,10 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	int source_fds[SC_MAX_TREES];
 	if (sc_mounts_open(&plan.mounts, source_fds, &err) < 0)
 		child_fail(&plan, &err);
+	/* with the caller's credentials and view of the host, like the bind sources; a fifo's
+	 * open waits here for a writer, inside the run's timeout */
+	if (plan.stdin_path && (plan.stdin_fd = open(plan.stdin_path, O_RDONLY | O_CLOEXEC)) < 0)
+		child_failf(&plan, errno, "stdin file '%s' (--stdin)", plan.stdin_path);
 	/* run by root, the child still carries host uid 0, which the map leaves unmapped: become
 	 * the namespace's root, or every file it creates fails with EOVERFLOW */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)

@@ -28,7 +28,8 @@ struct sc_child_plan {
 	int report_fd;            /* O_CLOEXEC pipe: struct sc_report messages; EOF at exec */
 	int init_fd;              /* -1, or a sealed memfd holding simpcon-init: executed as PID 1
 	                             with the command as its argument (--init) */
-	int stdin_fd;             /* the command's stdin; -1: /dev/null */
+	int stdin_fd;             /* the command's stdin; -1: stdin_path, else /dev/null */
+	const char *stdin_path;   /* a host file for stdin, opened by the child before the mounts */
 	int parent_fds[4];        /* the parent's ends (sync, pipes' read ends), -1 unused: closed
 	                             in the child at once, so the parent's death reads as EOF */
 	const struct sc_probe_expect *expect;

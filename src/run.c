@@ -220,13 +220,9 @@ static int open_sources(struct run *run, struct sc_error *err)
 		if (run->source_fds[i] < 0)
 			return sc_error_set(err, errno, "bind source '%s'", c->mounts[i].source);
 	}
-	if (c->stdin_file) {
-		bool own = !strcmp(c->stdin_file, "-");
-		run->stdin_fd = own ? fcntl(0, F_DUPFD_CLOEXEC, 3) : open(c->stdin_file, O_RDONLY | O_CLOEXEC);
-		if (run->stdin_fd < 0)
-			return sc_error_set(err, errno, own ? "stdin for the command (--stdin -): the harness has none"
-							    : "stdin file '%s' (--stdin)", c->stdin_file);
-	}
+	/* a file is opened by the child (a fifo's open waits for its writer: under the timeout) */
+	if (c->stdin_file && !strcmp(c->stdin_file, "-") && (run->stdin_fd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
+		return sc_error_set(err, errno, "stdin for the command (--stdin -): the harness has none");
 	return 0;
 }
 
@@ -328,6 +324,7 @@ static int start(struct run *run, struct sc_error *err)
 		.report_fd = run->pipes[SC_CAPTURE_REPORT][1],
 		.init_fd = run->init_fd,
 		.stdin_fd = run->stdin_fd,
+		.stdin_path = c->stdin_file && strcmp(c->stdin_file, "-") ? c->stdin_file : NULL,
 		.sync_fd = run->sync[1],
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
 				run->pipes[SC_CAPTURE_REPORT][0] },
@@ -371,6 +368,10 @@ static int read_reports(struct sc_result *res, const struct sc_output *raw, stru
 			probed = true;
 		}
 	}
+	if (!probed && res->timed_out)
+		return sc_error_setf(err, ETIMEDOUT,
+				     "timed out after %.3f s in the container's setup, before the command started "
+				     "(does a --stdin fifo have a writer?)", res->timeout_ms / 1000.0);
 	if (!probed)
 		return sc_error_setf(err, EIO, "the container exited before reporting its isolation checks");
 	return 0;

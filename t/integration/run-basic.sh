@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 35
+plan 37
 
 # The issue's own example: PID 1 and the container's hostname in the YAML, every point ok.
 capture hello run -- sh -c 'echo $$; hostname'
@@ -61,6 +61,16 @@ printf 'one\ntwo\n' | "$SIMPCON" run -q --stdin - --expect-stdout 2 -- wc -l >"$
 printf 'from a file\n' >"$T_TMP/stdin.txt"
 (cd "$T_TMP" && "$SIMPCON" run -q --stdin stdin.txt --expect-stdout 'from a file' -- cat >"$T_TMP/out" 2>&1 </dev/null)
 [ $? = 0 ]; ok $? "--stdin FILE: the command reads FILE (a path relative to the caller's directory)"
+mkfifo "$T_TMP/fifo"
+(sleep 0.3; echo through a fifo >"$T_TMP/fifo") &
+sc run -q --stdin "$T_TMP/fifo" --expect-stdout 'through a fifo' -- cat
+wait
+[ "$T_RC" = 0 ]; ok $? "--stdin FIFO: the command reads what a writer that comes later writes"
+start=$(date +%s%N)
+sc run -q --timeout 1 --stdin "$T_TMP/fifo" -- cat
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$T_RC" = 3 ] && has "$T_ERR" 'timed out after 1.000 s in the container.s setup' && has "$T_ERR" 'fifo' && [ $took -lt 5000 ]
+ok $? "--stdin FIFO that never gets a writer: the run's timeout ends the wait, named ($took ms)"
 
 # Options that shape the container.
 sc run --hostname box1 --env GREETING=hi --chdir /tmp -- sh -c 'hostname; echo "$GREETING $LC_ALL"; pwd'
