@@ -454,6 +454,41 @@ static int unknown_option(char **argv, int index, int optopt, struct sc_error *e
 	return sc_error_setf(err, EINVAL, "unknown option '-%c' (see simpcon-test --help)", optopt);
 }
 
+/* Options whose value is a path on the host. */
+static bool host_path_option(int opt)
+{
+	return opt == OPT_BIND || opt == OPT_RO_BIND || opt == OPT_COPY || opt == OPT_STDIN || opt == OPT_ROOTFS ||
+	       opt == OPT_ARCHIVE || opt == OPT_BUSYBOX || opt == OPT_CACHE;
+}
+
+/* A suite parses its command line's options again for each file, from the file's directory
+ * (where the file's own "simpcon:" paths start): a relative host path given on the command line
+ * is the caller's, so the word holding it is rewritten with the caller's directory in front
+ * (for SRC[:DST] forms, SRC is the front). words: a copy of argv made on the first rewrite. */
+static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int first, int last, const char *value,
+			 char ***words, struct sc_error *err)
+{
+	for (int i = first; i < last; i++) {
+		size_t len = strlen(argv[i]);
+		if (value < argv[i] || value > argv[i] + len)
+			continue;
+		char cwd[PATH_MAX];
+		char *word = NULL;
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    asprintf(&word, "%.*s%s/%s", (int)(value - argv[i]), argv[i], cwd, value) < 0 ||
+		    !keep_string(o, word))
+			return sc_error_set(err, errno ? errno : ENOMEM, "make '%s' absolute", value);
+		if (!*words) {
+			if (!(*words = calloc((size_t)argc + 1, sizeof(**words))))
+				return sc_error_set(err, ENOMEM, "parse the options");
+			memcpy(*words, argv, (size_t)argc * sizeof(*argv));
+		}
+		(*words)[i] = word;
+		return 0;
+	}
+	return 0;
+}
+
 /* Options of the suite itself, not of the containers it runs. */
 static bool suite_only(int opt)
 {
@@ -463,7 +498,8 @@ static bool suite_only(int opt)
 /* What follows the options are the files; the options themselves (less the suite's own, marked
  * in skip as getopt saw them, abbreviated or not) are kept to be applied to every file's
  * container before the file's own "simpcon:" options. */
-static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, const bool *skip, struct sc_error *err)
+static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, char **words, const bool *skip,
+		       struct sc_error *err)
 {
 	if (optind >= sub_argc)
 		return sc_error_setf(err, EINVAL, "no transcript file: use 'simpcon-test suite [OPTIONS] FILE.t...'");
@@ -476,7 +512,7 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 		return sc_error_set(err, ENOMEM, "parse the options");
 	for (int i = 1; i < optind; i++)
 		if (!skip[i])
-			o->run_args[o->n_run_args++] = sub_argv[i];
+			o->run_args[o->n_run_args++] = words ? words[i] : sub_argv[i];
 	if (o->filter) {
 		const char *refusal = sc_regex_refusal(o->filter);
 		if (refusal)
@@ -524,6 +560,7 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 	int sub_argc = argc - first + 1;
 	char **sub_argv = argv + first - 1;
 	_cleanup_free_ bool *skip = calloc((size_t)sub_argc + 1, sizeof(*skip));
+	_cleanup_free_ char **words = NULL; /* sub_argv with the caller's relative paths made absolute */
 	if (!skip)
 		return sc_error_set(err, ENOMEM, "parse the options");
 	for (;;) {
@@ -552,6 +589,9 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		}
 		if (r < 0)
 			return r;
+		if (host_path_option(opt) && optarg[0] && optarg[0] != '/' && strcmp(optarg, "-") &&
+		    (r = absolute_word(o, sub_argv, sub_argc, at, optind, optarg, &words, err)) < 0)
+			return r;
 	}
 	/* "simpcon-test [OPTIONS] FILE.t...": automake's LOG_COMPILER puts its flags first */
 	if (first == 1 && o->command == SC_CLI_RUN && optind < sub_argc) {
@@ -563,7 +603,7 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		return sc_error_setf(err, EINVAL, "--update, --list, --filter and --shard apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
 	if (o->command == SC_CLI_SUITE)
-		return suite_files(o, sub_argc, sub_argv, skip, err);
+		return suite_files(o, sub_argc, sub_argv, words, skip, err);
 	if ((o->command == SC_CLI_CHECK || o->command >= SC_CLI_FIXTURE_BUILD) && optind < sub_argc)
 		return sc_error_setf(err, EINVAL, "unexpected argument '%s': see simpcon-test --help", sub_argv[optind]);
 	if (o->command != SC_CLI_RUN)

@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 20
+plan 21
 fx="$top_srcdir/fixtures/transcripts"
 
 capture basics "$fx/basics.t"
@@ -28,6 +28,11 @@ ok $? "hang.t: the timeout kills the file; the hung and the remaining commands f
 
 (cd / && "$SIMPCON" "$fx/options.t" >"$T_TMP/options" 2>&1)
 [ $? = 0 ]; ok $? "options.t: simpcon: options apply, paths relative to the file's directory"
+mkdir -p "$T_TMP/rel/data" "$T_TMP/rel/sub"
+echo from-the-callers-dir >"$T_TMP/rel/data/x"
+printf '  $ cat /d/x\n  from-the-callers-dir\n' >"$T_TMP/rel/sub/a.t"
+(cd "$T_TMP/rel" && "$SIMPCON" -q --bind data:/d:ro sub/a.t >"$T_TMP/rel.out" 2>&1)
+[ $? = 0 ]; ok $? "a relative path among the suite's own options is the caller's, not the file's directory"
 
 "$SIMPCON" suite --list "$fx/basics.t" "$fx/failing.t" >"$T_TMP/list" 2>&1
 [ "$(wc -l <"$T_TMP/list")" = 33 ] && grep -qx "$fx/failing.t:5: echo actual" "$T_TMP/list" &&

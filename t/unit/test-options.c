@@ -478,6 +478,29 @@ static void test_unknown_command(void **state)
 	assert_refused(f, PARSE(f, "true"), "'true'");
 }
 
+/* A suite parses its command line again in each file's directory: relative host paths given
+ * there are the caller's, so they reach the files made absolute, in every spelling. */
+static void test_suite_paths_are_the_callers(void **state)
+{
+	struct fixture *f = *state;
+	char cwd[PATH_MAX], want[PATH_MAX + 32];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(PARSE(f, "suite", "--bind", "data:/d:ro", "--stdin=in.txt", "--ro-bind", "src", "/dst",
+			       "--copy", "/abs/file:/f", "--stdin", "-", "--hostname", "h", "a.t"),
+			 0);
+	assert_int_equal(f->o.n_run_args, 12);
+	snprintf(want, sizeof(want), "%s/data:/d:ro", cwd);
+	assert_string_equal(f->o.run_args[1], want);
+	snprintf(want, sizeof(want), "--stdin=%s/in.txt", cwd);
+	assert_string_equal(f->o.run_args[2], want);
+	snprintf(want, sizeof(want), "%s/src", cwd);
+	assert_string_equal(f->o.run_args[4], want);
+	assert_string_equal(f->o.run_args[5], "/dst");
+	assert_string_equal(f->o.run_args[7], "/abs/file:/f");
+	assert_string_equal(f->o.run_args[9], "-");
+	assert_string_equal(f->o.run_args[11], "h");
+}
+
 static void test_init(void **state)
 {
 	struct fixture *f = *state;
@@ -571,6 +594,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_cmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suite_own_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suite_paths_are_the_callers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 	};
