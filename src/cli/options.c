@@ -472,11 +472,9 @@ static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int fi
 		size_t len = strlen(argv[i]);
 		if (value < argv[i] || value > argv[i] + len)
 			continue;
-		char cwd[PATH_MAX];
+		const char *path = absolute(o, value);
 		char *word = NULL;
-		if (!getcwd(cwd, sizeof(cwd)) ||
-		    asprintf(&word, "%.*s%s/%s", (int)(value - argv[i]), argv[i], cwd, value) < 0 ||
-		    !keep_string(o, word))
+		if (!path || asprintf(&word, "%.*s%s", (int)(value - argv[i]), argv[i], path) < 0 || !keep_string(o, word))
 			return sc_error_set(err, errno ? errno : ENOMEM, "make '%s' absolute", value);
 		if (!*words) {
 			if (!(*words = calloc((size_t)argc + 1, sizeof(**words))))
