@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -56,6 +57,8 @@ enum {
 	OPT_MEMORY,
 	OPT_CPU_TIME,
 	OPT_COPY,
+	OPT_FILE_ROOT,
+	OPT_TRUST_FILES,
 };
 
 static const struct option long_options[] = {
@@ -103,6 +106,8 @@ static const struct option long_options[] = {
 	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
 	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 	{ "time-offset", required_argument, NULL, OPT_TIME_OFFSET },
+	{ "file-root", required_argument, NULL, OPT_FILE_ROOT },
+	{ "trust-files", no_argument, NULL, OPT_TRUST_FILES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -180,13 +185,19 @@ const char *sc_cli_usage(void)
 	       "  --list                    print the points the files would produce, run nothing\n"
 	       "  --filter RE               run only the commands whose point description matches\n"
 	       "  --shard K/N               run the K-th of N deterministic slices of the files\n"
-	       "  (run options given here apply to every file, before its own 'simpcon:' lines)\n"
+	       "  --file-root DIR[:rw]      host paths the files' 'simpcon:' lines may bind, copy or\n"
+	       "                            read, besides each file's own directory (read-only\n"
+	       "                            unless :rw)\n"
+	       "  --trust-files             let 'simpcon:' lines ask anything the command line can\n"
+	       "                            (host paths, --privileged, --busybox run on the host...)\n"
+	       "  (run options given here apply to every file; its own 'simpcon:' lines may only\n"
+	       "  narrow them: see 'Threat model' in the README)\n"
 	       "\n"
 	       "Exit status: 0 all points ok, 1 a point failed, 2 usage error, 3 the harness failed\n"
 	       "(also printed as 'Bail out!').\n";
 }
 
-static char *keep_string(struct sc_cli_options *o, char *s)
+char *sc_cli_keep(struct sc_cli_options *o, char *s)
 {
 	if (!s)
 		return NULL;
@@ -209,7 +220,7 @@ static const char *absolute(struct sc_cli_options *o, const char *path)
 	char *abs = NULL;
 	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, path) < 0)
 		return NULL;
-	return keep_string(o, abs);
+	return sc_cli_keep(o, abs);
 }
 
 static int add_mount(struct sc_cli_options *o, const char *source, const char *dest, bool readonly,
@@ -231,7 +242,7 @@ static int add_mount(struct sc_cli_options *o, const char *source, const char *d
 static int parse_bind(struct sc_cli_options *o, const char *spec, bool readonly, const char *option,
 		      struct sc_error *err)
 {
-	char *copy = keep_string(o, strdup(spec));
+	char *copy = sc_cli_keep(o, strdup(spec));
 	if (!copy)
 		return sc_error_set(err, ENOMEM, "parse %s", option);
 	char *dest = strchr(copy, ':');
@@ -301,6 +312,28 @@ static int parse_bytes(const char *text, uint64_t *ret, struct sc_error *err)
 	return 0;
 }
 
+/* --file-root DIR[:rw]: resolved now, from the caller's directory, to the path the kernel sees */
+static int add_file_root(struct sc_cli_options *o, const char *spec, struct sc_error *err)
+{
+	_cleanup_free_ char *dir = strdup(spec);
+	if (!dir)
+		return sc_error_set(err, ENOMEM, "--file-root '%s'", spec);
+	size_t len = strlen(dir);
+	bool writable = len > 3 && !strcmp(dir + len - 3, ":rw");
+	if (writable)
+		dir[len - 3] = '\0';
+	char *path = sc_cli_keep(o, realpath(dir, NULL));
+	struct stat st;
+	if (!path || stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sc_error_setf(err, EINVAL, "--file-root '%s': not a directory (give DIR or DIR:rw)", spec);
+	struct sc_file_root *more = realloc(o->file_roots, (o->n_file_roots + 1) * sizeof(*more));
+	if (!more)
+		return sc_error_set(err, ENOMEM, "--file-root '%s'", spec);
+	o->file_roots = more;
+	o->file_roots[o->n_file_roots++] = (struct sc_file_root){ .path = path, .writable = writable };
+	return 0;
+}
+
 static int add_env(struct sc_cli_options *o, const char *entry, struct sc_error *err)
 {
 	if (!strchr(entry, '=') || entry[0] == '=')
@@ -332,6 +365,8 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
 		break;
 	case OPT_HOST_LIBS: o->config.host_libs = true; break;
+	case OPT_FILE_ROOT: return add_file_root(o, arg, err);
+	case OPT_TRUST_FILES: o->trust_files = true; break;
 	case OPT_UPDATE: o->update = true; break;
 	case OPT_LIST: o->list = true; break;
 	case OPT_FILTER: o->filter = arg; break;
@@ -454,6 +489,18 @@ static int unknown_option(char **argv, int index, int optopt, struct sc_error *e
 	return sc_error_setf(err, EINVAL, "unknown option '-%c' (see simpcon-test --help)", optopt);
 }
 
+/* Keeps the option as given, by its long name, for the rules on a file's options. */
+static int record_given(struct sc_cli_options *o, int opt, int index, const char *arg, struct sc_error *err)
+{
+	struct sc_cli_given *more = realloc(o->given, (o->n_given + 1) * sizeof(*more));
+	if (!more)
+		return sc_error_set(err, ENOMEM, "parse the options");
+	o->given = more;
+	const char *name = opt == 'q' ? "quiet" : opt == 'v' ? "verbose" : opt == 'h' ? "help" : long_options[index].name;
+	o->given[o->n_given++] = (struct sc_cli_given){ .name = name, .arg = arg };
+	return 0;
+}
+
 /* Options whose value is a path on the host. */
 static bool host_path_option(int opt)
 {
@@ -474,7 +521,7 @@ static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int fi
 			continue;
 		const char *path = absolute(o, value);
 		char *word = NULL;
-		if (!path || asprintf(&word, "%.*s%s", (int)(value - argv[i]), argv[i], path) < 0 || !keep_string(o, word))
+		if (!path || asprintf(&word, "%.*s%s", (int)(value - argv[i]), argv[i], path) < 0 || !sc_cli_keep(o, word))
 			return sc_error_set(err, errno ? errno : ENOMEM, "make '%s' absolute", value);
 		if (!*words) {
 			if (!(*words = calloc((size_t)argc + 1, sizeof(**words))))
@@ -490,7 +537,8 @@ static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int fi
 /* Options of the suite itself, not of the containers it runs. */
 static bool suite_only(int opt)
 {
-	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == OPT_JUNIT;
+	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == OPT_JUNIT ||
+	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES;
 }
 
 /* What follows the options are the files; the options themselves (less the suite's own, marked
@@ -571,7 +619,9 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 			skip[i] = true;
 		if (opt == '?' || opt == ':')
 			return unknown_option(sub_argv, optind, optopt, err);
-		int r;
+		int r = record_given(o, opt, index, optarg, err);
+		if (r < 0)
+			return r;
 		if (opt == OPT_RO_BIND) {
 			/* bubblewrap's spelling: two arguments, so paths may hold ':' */
 			if (optind >= sub_argc)
@@ -597,8 +647,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (len > 2 && !strcmp(sub_argv[optind] + len - 2, ".t"))
 			o->command = SC_CLI_SUITE;
 	}
-	if (o->command != SC_CLI_SUITE && (o->update || o->list || o->filter || o->shard_n))
-		return sc_error_setf(err, EINVAL, "--update, --list, --filter and --shard apply to transcript files: "
+	if (o->command != SC_CLI_SUITE && (o->update || o->list || o->filter || o->shard_n || o->n_file_roots || o->trust_files))
+		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --file-root and --trust-files apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
 	if (o->command == SC_CLI_SUITE)
 		return suite_files(o, sub_argc, sub_argv, words, skip, err);
@@ -625,5 +675,7 @@ void sc_cli_options_release(struct sc_cli_options *o)
 	free(o->mounts);
 	free(o->env);
 	free(o->run_args);
+	free(o->given);
+	free(o->file_roots);
 	*o = (struct sc_cli_options){ 0 };
 }

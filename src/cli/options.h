@@ -17,6 +17,19 @@ enum sc_cli_command {
 	SC_CLI_FIXTURE_PRUNE,
 };
 
+/* One option as the command line gave it, in order: what a transcript's "simpcon:" line asks
+ * is checked option by option (file-policy.c). */
+struct sc_cli_given {
+	const char *name; /* its long name: "bind", "quiet" */
+	const char *arg;  /* its value (--ro-bind: SRC), or NULL */
+};
+
+/* --file-root DIR[:rw]: where the files' own host paths may lie besides their directory. */
+struct sc_file_root {
+	const char *path; /* resolved: no symlink, no ".." */
+	bool writable;
+};
+
 struct sc_cli_options {
 	enum sc_cli_command command;
 	struct sc_config config;
@@ -38,7 +51,12 @@ struct sc_cli_options {
 	regex_t filter_re;
 	bool filter_compiled;
 	unsigned shard_k, shard_n; /* --shard K/N; 0/0: no sharding */
+	struct sc_file_root *file_roots; /* --file-root, in order */
+	size_t n_file_roots;
+	bool trust_files;        /* --trust-files: "simpcon:" lines may ask anything */
 	enum sc_verbosity verbosity;
+	struct sc_cli_given *given; /* every option, as given */
+	size_t n_given;
 	/* storage the config points into */
 	struct sc_mount *mounts;
 	const char **env;
@@ -50,5 +68,8 @@ struct sc_cli_options {
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem and the fix (exit status 2). */
 int sc_cli_parse(int argc, char **argv, struct sc_cli_options *ret_options, struct sc_error *err);
 void sc_cli_options_release(struct sc_cli_options *options);
+/* Keeps s (malloc) until sc_cli_options_release, for the config to point into; NULL when s
+ * is NULL or memory runs out (s is then freed). */
+char *sc_cli_keep(struct sc_cli_options *options, char *s);
 /* The --help text. */
 const char *sc_cli_usage(void);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "file-policy.h"
 #include "junit.h"
 #include "run.h"
 #include "suite.h"
@@ -66,10 +67,13 @@ static void job_release(struct file_job *job)
 #define SC_SUITE_ARG_MAX (96 * 1024)
 #define SC_SUITE_SCRIPT "/.simpcon-transcript"
 
+/* A file may give at most this many "simpcon:" lines; more is an error, never dropped. */
+#define SC_SUITE_MAX_OPTION_LINES 64
+
 /* The words the parsed options point into: kept until the file's run is over. */
 struct file_args {
 	char **argv;
-	char **split[64];
+	char **split[SC_SUITE_MAX_OPTION_LINES];
 	size_t n_split;
 	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
 	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
@@ -120,17 +124,101 @@ static int add_script_copy(struct sc_cli_options *fo, struct file_args *args, st
 	return 0;
 }
 
-/* The container options of a file: the suite's own, then its "simpcon:" lines, parsed as the
- * run command's, with relative paths taken from the file's directory. */
+/* Parses n words of container options alone, as "simpcon-test suite WORDS -- x.t" would (a
+ * suite, so that its own options, too, are parsed and listed in ret->given). */
+static int parse_alone(char *const *words, size_t n, struct sc_cli_options *ret, struct sc_error *err)
+{
+	_cleanup_free_ char **argv = calloc(n + 5, sizeof(*argv));
+	if (!argv)
+		return sc_error_set(err, ENOMEM, "parse the options");
+	argv[0] = "simpcon-test";
+	argv[1] = "suite";
+	memcpy(argv + 2, words, n * sizeof(*argv));
+	argv[n + 2] = "--";
+	argv[n + 3] = "x.t";
+	return sc_cli_parse((int)n + 4, argv, ret, err);
+}
+
+/* What the file's own lines may ask (file-policy.c), line by line, from the file's directory
+ * (the cwd), against caller (the suite's container options) and suite's --file-root
+ * directories: each line's host paths are confined there and kept, in the order the lines give
+ * them, in fo (the options of the whole file): the mount sources after the caller's own, and
+ * --stdin. fo NULL: only check (the whole file's options did not parse; a line may say why). */
+static int confine_lines(const struct file_job *job, const struct sc_cli_options *suite,
+			 const struct sc_cli_options *caller, char ***split, struct sc_cli_options *fo, struct sc_error *err)
+{
+	char dir[PATH_MAX];
+	size_t next = caller->config.n_mounts;
+	if (!getcwd(dir, sizeof(dir)))
+		return sc_error_set(err, errno, "the directory of '%s'", job->path);
+	for (size_t i = 0; i < job->t->n_options; i++) {
+		size_t n = 0;
+		while (split[i][n])
+			n++;
+		struct sc_cli_options line;
+		int r = parse_alone(split[i], n, &line, err);
+		if (r == 0)
+			r = sc_file_policy_check(caller, &line, err);
+		/* the line's mounts follow its --bind, --ro-bind, --copy and --tmpfs in order */
+		for (size_t g = 0, m = 0; r == 0 && g < line.n_given; g++) {
+			const char *name = line.given[g].name;
+			const char *path = !strcmp(name, "stdin") ? line.config.stdin_file : NULL;
+			bool mount = !strcmp(name, "bind") || !strcmp(name, "ro-bind") || !strcmp(name, "copy") ||
+				     !strcmp(name, "tmpfs");
+			const struct sc_mount *asked = mount ? &line.config.mounts[m++] : NULL;
+			size_t at = mount ? next++ : 0;
+			if (asked)
+				path = asked->source;
+			if (!path || !strcmp(path, "-"))
+				continue;
+			char real[PATH_MAX];
+			bool writable;
+			r = sc_file_policy_confine(suite, dir, path, real, sizeof(real), &writable, err);
+			if (r == 0 && asked && !asked->copy && !asked->readonly && !writable)
+				r = sc_error_setf(err, EPERM,
+						  "the bind of '%s' would be writable: a file's binds are read-only unless "
+						  "the caller grants writes with --file-root DIR:rw (write SRC:DST:ro)",
+						  path);
+			char *kept = r == 0 && fo ? sc_cli_keep(fo, strdup(real)) : NULL;
+			if (r == 0 && fo && !kept)
+				r = sc_error_set(err, ENOMEM, "options of '%s'", job->path);
+			else if (kept && asked && at < fo->config.n_mounts)
+				fo->mounts[at].source = kept;
+			else if (kept && !asked)
+				fo->config.stdin_file = kept;
+			if (r < 0) {
+				char why[sizeof(err->message)];
+				snprintf(why, sizeof(why), "%s", err->message);
+				r = sc_error_setf(err, -r, "simpcon: --%s: %s", name, why);
+			}
+		}
+		sc_cli_options_release(&line);
+		if (r < 0) {
+			char why[sizeof(err->message)];
+			snprintf(why, sizeof(why), "%s", err->message);
+			return sc_error_setf(err, -r, "%s:%u: %s", job->path, job->t->options[i].line, why);
+		}
+	}
+	return 0;
+}
+
+/* The container options of a file: the suite's own (the caller's), then its "simpcon:" lines,
+ * parsed as the run command's, with relative paths taken from the file's directory; unless
+ * the caller trusts the files, the lines may only narrow the caller's options. */
 static int file_options(const struct file_job *job, const struct sc_cli_options *o, const char *script,
 			struct file_args *args, struct sc_cli_options *ret, struct sc_error *err)
 {
 	char **argv = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0;
+	bool located = false; /* err already names the file and the line */
 	_cleanup_close_ int cwd = -1;
 	_cleanup_free_ char *copy = NULL;
+	struct sc_cli_options caller = { 0 };
 	*ret = (struct sc_cli_options){ 0 };
+	if (job->t->n_options > SC_SUITE_MAX_OPTION_LINES)
+		return sc_error_setf(err, E2BIG, "%s: %zu 'simpcon:' lines, at most %d are read: join options onto fewer lines",
+				     job->path, job->t->n_options, SC_SUITE_MAX_OPTION_LINES);
 	if (strlen(script) > SC_SUITE_ARG_MAX && (r = script_to_file(script, args, err)) < 0)
 		return r;
 #define PUSH(s)                                                                             \
@@ -152,7 +240,7 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	PUSH("run");
 	for (size_t i = 0; i < o->n_run_args; i++)
 		PUSH(o->run_args[i]); /* without the suite's own options (sc_cli_parse left them out) */
-	for (size_t i = 0; i < job->t->n_options && i < SC_ELEMENTSOF(args->split); i++) {
+	for (size_t i = 0; i < job->t->n_options; i++) {
 		if ((r = sc_transcript_split_options(job->t->options[i].text, &split[n_split], err)) < 0)
 			goto out;
 		for (char **a = split[n_split++]; *a; a++)
@@ -167,6 +255,9 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		PUSH(script);
 	}
 	argv[n] = NULL;
+	/* the caller's words are absolute already: parsed from any directory alike */
+	if (!o->trust_files && (r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
+		goto out;
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	copy = strdup(job->path);
 	if (cwd < 0 || !copy || chdir(dirname(copy)) < 0) {
@@ -174,16 +265,26 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		goto out;
 	}
 	r = sc_cli_parse((int)n, argv, ret, err);
+	if (!o->trust_files) {
+		struct sc_error refusal = { 0 };
+		int q = confine_lines(job, o, &caller, split, r == 0 ? ret : NULL, &refusal);
+		if (q < 0) {
+			*err = refusal;
+			r = q;
+			located = true;
+		}
+	}
 	if (r == 0 && args->script_file[0])
 		r = add_script_copy(ret, args, err);
 	if (fchdir(cwd) < 0 && r == 0)
 		r = sc_error_set(err, errno, "return to the working directory");
-	if (r < 0) {
+	if (r < 0 && !located) {
 		char why[sizeof(err->message)];
 		snprintf(why, sizeof(why), "%s", err->message);
 		sc_error_setf(err, EINVAL, "%s: options: %s", job->path, why);
 	}
 out:
+	sc_cli_options_release(&caller);
 	/* the parsed options point into these words: they live as long as the file's run */
 	args->argv = argv;
 	args->n_split = n_split;
