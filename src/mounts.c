@@ -442,9 +442,11 @@ static int mount_user(int rootfd, const struct sc_mount *m, int source_fd, int p
 		tree = sc_open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 		if (tree < 0)
 			return sc_error_set(err, errno, "clone mount tree of '%s'", m->source);
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-		if (m->readonly && sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
-			return sc_error_set(err, errno, "make '%s' read-only", m->source);
+		/* nothing on a bind runs with set-id effect or opens a device (as run.c's trees) */
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+							(m->readonly ? MOUNT_ATTR_RDONLY : 0) };
+		if (sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+			return sc_error_set(err, errno, "make '%s' nosuid, nodev%s", m->source, m->readonly ? ", read-only" : "");
 	}
 	if (sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return sc_error_set(err, errno, "bind '%s' on '%s'", m->source, m->dest);

@@ -197,8 +197,11 @@ static void prepare_trees(struct run *run)
 					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 		if (tree < 0)
 			continue;
+		/* nosuid, nodev: a set-id file or a device node on the host's file system gives the
+		 * container nothing (none can be made there either: syscall-filter.c) */
 		struct mount_attr attr = {
-			.attr_set = MOUNT_ATTR_IDMAP | (c->mounts[i].readonly ? MOUNT_ATTR_RDONLY : 0),
+			.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				    (c->mounts[i].readonly ? MOUNT_ATTR_RDONLY : 0),
 			.userns_fd = (uint64_t)userns,
 		};
 		if (sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
@@ -330,6 +333,9 @@ static int start(struct run *run, struct sc_error *err)
 				run->pipes[SC_CAPTURE_REPORT][0] },
 		.expect = &run->expect,
 	};
+	/* a bind is the host's file system: no set-id bit may be made there (syscall-filter.c) */
+	for (size_t i = 0; i < c->n_mounts; i++)
+		plan.seccomp.no_setid = plan.seccomp.no_setid || (c->mounts[i].source && !c->mounts[i].copy);
 	int r = sc_container_clone(&plan, &run->pid, &run->pidfd, err);
 	if (r < 0)
 		return r;
