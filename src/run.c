@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "bind-idmap.h"
 #include "container.h"
 #include "error.h"
 #include "idmap.h"
@@ -181,35 +182,46 @@ static int make_channels(struct run *run, struct sc_error *err)
 
 /* Run by root, the container's root is a subordinate id, so host files in a bind would belong
  * to nobody inside and its writes to an unknown uid outside. An idmapped mount (Linux 5.12+)
- * through the container's own user namespace shows host root's files as container root's and
- * stores container root's writes as host root. Where the filesystem cannot be idmapped the
- * child binds it plainly. */
-static void prepare_trees(struct run *run)
+ * through a namespace that maps only the caller to container root (bind-idmap.c) shows the
+ * caller's files as container root's, stores container root's writes as the caller's, and
+ * maps no other id. A file system that cannot be idmapped is bound plainly by the child when
+ * read-only; writable, container root's files would land there as its own host uid: refused. */
+static int prepare_trees(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)run->pid);
-	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int userns = -1;
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		if (userns < 0 || !c->mounts[i].source || c->mounts[i].copy)
+		const struct sc_mount *m = &c->mounts[i];
+		if (!m->source || m->copy)
 			continue;
+		int r;
+		if (userns < 0 && (r = sc_bind_userns(geteuid(), getegid(), run->map.uid_host, run->map.gid_host, &userns,
+						      err)) < 0)
+			return r;
 		int tree = sc_open_tree(run->source_fds[i], "",
 					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 		if (tree < 0)
-			continue;
+			return sc_error_set(err, errno, "clone the mount tree of '%s'", m->source);
 		/* nosuid, nodev: a set-id file or a device node on the host's file system gives the
 		 * container nothing (none can be made there either: syscall-filter.c) */
 		struct mount_attr attr = {
 			.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				    (c->mounts[i].readonly ? MOUNT_ATTR_RDONLY : 0),
+				    (m->readonly ? MOUNT_ATTR_RDONLY : 0),
 			.userns_fd = (uint64_t)userns,
 		};
 		if (sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
+			int code = errno;
 			close(tree);
-			continue;
+			if (m->readonly)
+				continue;
+			return sc_error_set(err, code,
+					    "idmap the bind of '%s' (its file system cannot be, so container root's "
+					    "files would belong to host uid %u there): bind it read-only (SRC:DST:ro)",
+					    m->source, (unsigned)run->map.uid_host);
 		}
 		run->trees[i] = tree;
 	}
+	return 0;
 }
 
 /* Opens the bind sources for prepare_trees. */
@@ -352,8 +364,8 @@ static int start(struct run *run, struct sc_error *err)
 	run->pid_ns = stat(path, &st) == 0 ? st.st_ino : 0;
 	if ((r = sc_idmap_write(&run->map, run->pid, err)) < 0 || (r = sc_limits_attach(&run->limits, run->pid, err)) < 0)
 		return r;
-	if (!run->map.rootless)
-		prepare_trees(run);
+	if (!run->map.rootless && (r = prepare_trees(run, err)) < 0)
+		return r;
 	return sc_container_release(run->sync[0], run->trees, c->n_mounts, err);
 }
 

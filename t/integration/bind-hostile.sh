@@ -5,7 +5,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 7
+plan 9
 
 b="$T_TMP/bind"
 mkdir -p "$b"
@@ -43,5 +43,16 @@ ok $? "with a read-only bind the set-id bits are refused too"
 grep -q 'chmod=0' "$T_TMP/nobind"
 ok $? "without a bind, set-id bits in the container's own layer still work"
 
-[ -z "$(find "$b" ! -user "$me" 2>/dev/null)" ] && [ -z "$(ls "$TMPDIR")" ]
+in_bind 'echo x >/b/own && chown 4321 /b/own; echo "chown=$?"; chown 0:0 /b/own; echo "chown0=$?"'
+has "$T_OUT" 'chown=1' && has "$T_OUT" 'chown0=0' && [ "$(stat -c %u "$b/own")" = "$me" ]
+ok $? "chown to another id through the bind fails; the file stays the invoking user's"
+
+echo host-only >"$b/theirs"
+[ "$me" != 0 ] || chown 4321 "$b/theirs"
+in_bind 'chmod 777 /b; echo changed >/b/theirs; echo "write=$?"; su -s /bin/sh nobody -c "touch /b/by-nobody"; echo "other=$?"'
+has "$T_OUT" 'other=1' && [ ! -e "$b/by-nobody" ] && { [ "$me" != 0 ] || { has "$T_OUT" 'write=1' && [ "$(cat "$b/theirs")" = host-only ]; }; }
+ok $? "another user's file in the bind cannot be written; another container uid cannot create files"
+chmod 755 "$b"
+
+[ -z "$(find "$b" ! -user "$me" ! -name theirs 2>/dev/null)" ] && [ -z "$(ls "$TMPDIR")" ]
 ok $? "afterwards: every file in the bind is the invoking user's; nothing left in TMPDIR"
