@@ -24,6 +24,7 @@
 
 #include "caps.h"
 #include "check.h"
+#include "check-internal.h"
 #include "error.h"
 #include "run.h"
 #include "util.h"
@@ -31,22 +32,7 @@
 /* An fd the harness leaves open without O_CLOEXEC, to see whether it reaches the command. */
 #define SC_CHECK_LEAK_FD 42
 
-struct point {
-	enum sc_verdict verdict;
-	char detail[256];
-};
-
-struct suite {
-	const struct sc_check_options *options;
-	struct sc_result *survey;
-	char tmp[64];
-	struct sc_error *err;
-};
-
-typedef int (*check_fn)(struct suite *s, struct point *p);
-
-static void say(struct point *p, enum sc_verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(struct point *p, enum sc_verdict v, const char *fmt, ...)
+void sc_check_say(struct point *p, enum sc_verdict v, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -56,7 +42,7 @@ static void say(struct point *p, enum sc_verdict v, const char *fmt, ...)
 }
 
 /* Runs argv (NULL-terminated) in a container shaped by the suite's options plus extra. */
-static int run_in(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg0, ...)
+int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg0, ...)
 {
 	const char *argv[16];
 	va_list ap;
@@ -97,9 +83,9 @@ static void expect_value(struct suite *s, struct point *p, const char *key, cons
 	char got[200];
 	value(s, key, got, sizeof(got));
 	if (!strcmp(got, want))
-		say(p, SC_VERDICT_PASS, "%s: %s", what, got);
+		sc_check_say(p, SC_VERDICT_PASS, "%s: %s", what, got);
 	else
-		say(p, SC_VERDICT_FAIL, "%s: expected '%s', got '%s'", what, want, got);
+		sc_check_say(p, SC_VERDICT_FAIL, "%s: expected '%s', got '%s'", what, want, got);
 }
 
 static const char survey_script[] =
@@ -128,7 +114,7 @@ static int survey(struct suite *s)
 {
 	/* the leak probe: an fd without O_CLOEXEC, as tap-driver leaves its log on fd 3 */
 	int leak = dup2(STDERR_FILENO, SC_CHECK_LEAK_FD);
-	int r = run_in(s, NULL, &s->survey, "sh", "-c", survey_script, NULL);
+	int r = sc_check_run_in(s, NULL, &s->survey, "sh", "-c", survey_script, NULL);
 	if (leak >= 0)
 		close(leak);
 	return r;
@@ -138,7 +124,7 @@ static int check_pid1(struct suite *s, struct point *p)
 {
 	const char *detail;
 	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_PID, &detail);
-	say(p, v, "%s", detail);
+	sc_check_say(p, v, "%s", detail);
 	return 0;
 }
 
@@ -151,11 +137,11 @@ static int check_pid_procs(struct suite *s, struct point *p)
 static int check_pid_sigkill(struct suite *s, struct point *p)
 {
 	struct sc_result *res = NULL;
-	int r = run_in(s, NULL, &res, "sh", "-c", "kill -KILL 1; echo alive", NULL);
+	int r = sc_check_run_in(s, NULL, &res, "sh", "-c", "kill -KILL 1; echo alive", NULL);
 	if (r < 0)
 		return r;
 	bool alive = sc_expect_text_matches("alive", sc_result_stdout(res, NULL, NULL), res->out.len);
-	say(p, alive ? SC_VERDICT_PASS : SC_VERDICT_FAIL, alive ? "PID 1 ignored SIGKILL from inside" : "PID 1 died of its own SIGKILL");
+	sc_check_say(p, alive ? SC_VERDICT_PASS : SC_VERDICT_FAIL, alive ? "PID 1 ignored SIGKILL from inside" : "PID 1 died of its own SIGKILL");
 	sc_result_free(res);
 	return 0;
 }
@@ -163,13 +149,13 @@ static int check_pid_sigkill(struct suite *s, struct point *p)
 static int check_pid_survivors(struct suite *s, struct point *p)
 {
 	struct sc_result *res = NULL;
-	int r = run_in(s, NULL, &res, "sh", "-c", "sleep 1000 & sleep 1000 & sleep 1000 & echo started", NULL);
+	int r = sc_check_run_in(s, NULL, &res, "sh", "-c", "sleep 1000 & sleep 1000 & sleep 1000 & echo started", NULL);
 	if (r < 0)
 		return r;
 	const char *detail;
 	enum sc_verdict v = sc_result_check(res, SC_CHECK_PID, &detail);
 	/* the host's scan of /proc after PID 1 ended is the observation that counts */
-	say(p, v == SC_VERDICT_PASS && strstr(detail, "no process survives") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+	sc_check_say(p, v == SC_VERDICT_PASS && strstr(detail, "no process survives") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
 	    "3 background sleeps, then PID 1 exits: %s", detail);
 	sc_result_free(res);
 	return 0;
@@ -186,7 +172,7 @@ static int check_uts(struct suite *s, struct point *p)
 	c.domainname = "sc-domain";
 	c.cap_add = SC_CAP_BIT(21); /* CAP_SYS_ADMIN, for sethostname */
 	struct sc_result *res = NULL;
-	int r = run_in(s, &c, &res, "sh", "-c",
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
 		       "hostname sc-changed && echo \"$(uname -n) $(cat /proc/sys/kernel/domainname)\"", NULL);
 	if (r < 0)
 		return r;
@@ -195,9 +181,9 @@ static int check_uts(struct suite *s, struct point *p)
 	bool inside = sc_expect_text_matches("sc-changed sc-domain", sc_result_stdout(res, NULL, NULL), res->out.len);
 	bool host = !strcmp(host_before, host_after) && dom_before && dom_after && !strcmp(dom_before, dom_after);
 	if (inside && host)
-		say(p, SC_VERDICT_PASS, "set inside to sc-changed/sc-domain; host still '%s'", host_after);
+		sc_check_say(p, SC_VERDICT_PASS, "set inside to sc-changed/sc-domain; host still '%s'", host_after);
 	else
-		say(p, SC_VERDICT_FAIL, "inside set: %s; host unchanged: %s", inside ? "yes" : "no", host ? "yes" : "no");
+		sc_check_say(p, SC_VERDICT_FAIL, "inside set: %s; host unchanged: %s", inside ? "yes" : "no", host ? "yes" : "no");
 	sc_result_free(res);
 	return 0;
 }
@@ -206,7 +192,7 @@ static int check_mount_table(struct suite *s, struct point *p)
 {
 	const char *detail;
 	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_MOUNT, &detail);
-	say(p, v, "%s", detail);
+	sc_check_say(p, v, "%s", detail);
 	return 0;
 }
 
@@ -215,7 +201,7 @@ static int check_mount_table(struct suite *s, struct point *p)
 static int check_mount_propagation(struct suite *s, struct point *p)
 {
 	if (geteuid() != 0) {
-		say(p, SC_VERDICT_SKIP, "mounting on the host needs root");
+		sc_check_say(p, SC_VERDICT_SKIP, "mounting on the host needs root");
 		return 0;
 	}
 	char dir[128], sub[160], ready[160];
@@ -238,7 +224,7 @@ static int check_mount_propagation(struct suite *s, struct point *p)
 	c.mounts = &m;
 	c.n_mounts = 1;
 	struct sc_result *res = NULL;
-	int r = run_in(s, &c, &res, "sh", "-c",
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
 		       "n=0; while [ ! -e /x/ready ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; "
 		       "echo seen=$(grep -c ' /x/sub ' /proc/self/mountinfo)",
 		       NULL);
@@ -250,9 +236,9 @@ static int check_mount_propagation(struct suite *s, struct point *p)
 	bool mounted = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	bool unseen = sc_expect_text_matches("seen=0", sc_result_stdout(res, NULL, NULL), res->out.len);
 	if (!mounted)
-		say(p, SC_VERDICT_FAIL, "could not mount on the host to test propagation");
+		sc_check_say(p, SC_VERDICT_FAIL, "could not mount on the host to test propagation");
 	else
-		say(p, unseen ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "host mount on the bound directory %s inside",
+		sc_check_say(p, unseen ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "host mount on the bound directory %s inside",
 		    unseen ? "not visible" : "VISIBLE");
 	sc_result_free(res);
 	return 0;
@@ -264,7 +250,7 @@ static int check_mount_escape(struct suite *s, struct point *p)
 	value(s, "up", up, sizeof(up));
 	value(s, "proc1root", root, sizeof(root));
 	bool ok = !strcmp(up, "/") && !strcmp(root, "same");
-	say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "cd /.. gives '%s'; /proc/1/root is %s /", up,
+	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "cd /.. gives '%s'; /proc/1/root is %s /", up,
 	    !strcmp(root, "same") ? "the container's" : "not the container's");
 	return 0;
 }
@@ -273,7 +259,7 @@ static int check_user_map(struct suite *s, struct point *p)
 {
 	const char *detail;
 	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_USER, &detail);
-	say(p, v, "%s", detail);
+	sc_check_say(p, v, "%s", detail);
 	return 0;
 }
 
@@ -288,7 +274,7 @@ static int check_net_lo(struct suite *s, struct point *p)
 {
 	const char *detail;
 	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_NET, &detail);
-	say(p, v, "%s", detail);
+	sc_check_say(p, v, "%s", detail);
 	return 0;
 }
 
@@ -310,14 +296,14 @@ static int check_net_listener(struct suite *s, struct point *p)
 	snprintf(cmd, sizeof(cmd), "echo probe | nc -w 1 127.0.0.1 %u && echo connected || echo refused",
 		 (unsigned)ntohs(a.sin_port));
 	struct sc_result *res = NULL;
-	int r = run_in(s, NULL, &res, "sh", "-c", cmd, NULL);
+	int r = sc_check_run_in(s, NULL, &res, "sh", "-c", cmd, NULL);
 	if (r < 0)
 		return r;
 	int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 	bool refused = conn < 0 && sc_expect_text_matches("refused", sc_result_stdout(res, NULL, NULL), res->out.len);
 	if (conn >= 0)
 		close(conn);
-	say(p, refused ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "host listener on 127.0.0.1:%u %s", (unsigned)ntohs(a.sin_port),
+	sc_check_say(p, refused ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "host listener on 127.0.0.1:%u %s", (unsigned)ntohs(a.sin_port),
 	    refused ? "unreachable" : "REACHED");
 	sc_result_free(res);
 	return 0;
@@ -335,7 +321,7 @@ static int check_ipc(struct suite *s, struct point *p)
 	struct sc_config c = SC_CONFIG_INIT;
 	c.cap_add = SC_CAP_BIT(21); /* CAP_SYS_ADMIN, to mount the container's own mqueue fs */
 	struct sc_result *res = NULL;
-	int r = run_in(s, &c, &res, "sh", "-c",
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
 		       "echo sysv=$(cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | grep -vc '^ *key'); "
 		       "mkdir -p /tmp/mq && mount -t mqueue none /tmp/mq && echo mq=$(ls -A /tmp/mq | wc -l)",
 		       NULL);
@@ -354,9 +340,9 @@ static int check_ipc(struct suite *s, struct point *p)
 		return r;
 	bool unseen = sc_expect_text_matches("sysv=0\nmq=0", sc_result_stdout(res, NULL, NULL), res->out.len);
 	if (!made)
-		say(p, SC_VERDICT_FAIL, "could not create IPC objects on the host to compare");
+		sc_check_say(p, SC_VERDICT_FAIL, "could not create IPC objects on the host to compare");
 	else
-		say(p, unseen ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		sc_check_say(p, unseen ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
 		    "host shm, sem, msg and mqueue '%s' %s inside", qname, unseen ? "not visible" : "VISIBLE");
 	sc_result_free(res);
 	return 0;
@@ -366,14 +352,14 @@ static int check_cgroup(struct suite *s, struct point *p)
 {
 	const char *detail;
 	enum sc_verdict v = sc_result_check(s->survey, SC_CHECK_CGROUP, &detail);
-	say(p, v, "%s", detail);
+	sc_check_say(p, v, "%s", detail);
 	return 0;
 }
 
 static int check_time(struct suite *s, struct point *p)
 {
 	if (access("/proc/self/ns/time", F_OK) < 0) {
-		say(p, SC_VERDICT_SKIP, "no time namespaces: Linux 5.6+ with CONFIG_TIME_NS");
+		sc_check_say(p, SC_VERDICT_SKIP, "no time namespaces: Linux 5.6+ with CONFIG_TIME_NS");
 		return 0;
 	}
 	struct sc_config c = SC_CONFIG_INIT;
@@ -381,7 +367,7 @@ static int check_time(struct suite *s, struct point *p)
 	struct sc_result *res = NULL;
 	_cleanup_free_ char *before = NULL, *after = NULL;
 	(void)sc_read_file("/proc/uptime", &before, NULL);
-	int r = run_in(s, &c, &res, "cat", "/proc/uptime", NULL);
+	int r = sc_check_run_in(s, &c, &res, "cat", "/proc/uptime", NULL);
 	if (r < 0)
 		return r;
 	(void)sc_read_file("/proc/uptime", &after, NULL);
@@ -389,7 +375,7 @@ static int check_time(struct suite *s, struct point *p)
 	double host0 = before ? strtod(before, NULL) : -1, host1 = after ? strtod(after, NULL) : -1;
 	bool moved = inside >= host0 + 1000000 - 1 && inside <= host1 + 1000000 + 1;
 	bool host = host0 >= 0 && host1 < host0 + 100;
-	say(p, moved && host ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "uptime inside %.0f s, host %.0f s (offset 1000000)",
+	sc_check_say(p, moved && host ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "uptime inside %.0f s, host %.0f s (offset 1000000)",
 	    inside, host1);
 	sc_result_free(res);
 	return 0;
@@ -422,17 +408,17 @@ static int check_keyring(struct suite *s, struct point *p)
 	struct sc_config c = SC_CONFIG_INIT;
 	c.privileged = true;
 	struct sc_result *res = NULL;
-	int r = run_in(s, &c, &res, "sh", "-c", "grep ' _ses' /proc/keys | cut -d' ' -f1", NULL);
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c", "grep ' _ses' /proc/keys | cut -d' ' -f1", NULL);
 	if (r < 0)
 		return r;
 	const char *out = sc_result_stdout(res, NULL, NULL);
 	unsigned long inside = strtoul(out, NULL, 16);
 	if (inside == 0)
-		say(p, SC_VERDICT_FAIL, "no session keyring listed inside");
+		sc_check_say(p, SC_VERDICT_FAIL, "no session keyring listed inside");
 	else if (host > 0 && (unsigned long)host == inside)
-		say(p, SC_VERDICT_FAIL, "the container shares the harness's session keyring %lx", inside);
+		sc_check_say(p, SC_VERDICT_FAIL, "the container shares the harness's session keyring %lx", inside);
 	else
-		say(p, SC_VERDICT_PASS, "session keyring %lx inside, %lx outside", inside, host > 0 ? (unsigned long)host : 0UL);
+		sc_check_say(p, SC_VERDICT_PASS, "session keyring %lx inside, %lx outside", inside, host > 0 ? (unsigned long)host : 0UL);
 	sc_result_free(res);
 	return 0;
 }
@@ -468,7 +454,7 @@ static int check_dev(struct suite *s, struct point *p)
 	value(s, "mknod", mknod_result, sizeof(mknod_result));
 	bool ok = !strcmp(dev, "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero") &&
 		  !strcmp(mknod_result, "denied");
-	say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "/dev: %s; mknod %s", dev, mknod_result);
+	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "/dev: %s; mknod %s", dev, mknod_result);
 	return 0;
 }
 
@@ -479,7 +465,7 @@ static int check_caps(struct suite *s, struct point *p)
 	value(s, "mount", mnt, sizeof(mnt));
 	snprintf(want, sizeof(want), "%016llx", (unsigned long long)SC_CAPS_DEFAULT);
 	bool ok = !strcmp(bnd, want) && !strcmp(mnt, "denied");
-	say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "bounding set %s (default %s); mount without CAP_SYS_ADMIN %s",
+	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "bounding set %s (default %s); mount without CAP_SYS_ADMIN %s",
 	    bnd, want, mnt);
 	return 0;
 }
@@ -530,6 +516,8 @@ static const struct {
 	{ "hardening: capabilities limited to the default set", check_caps },
 	{ "hardening: nested user namespaces are denied", check_nested_userns },
 	{ "hardening: PID 1 is the command, not a host binary", check_exe },
+	{ "bind: no file in a bind gets a host owner other than the caller", sc_check_bind_owner },
+	{ "bind: no set-id file can be made in a bind, and it is nosuid", sc_check_bind_setid },
 };
 
 unsigned sc_check_count(void)

@@ -1,0 +1,97 @@
+/* check-bind.c - check points for what a container can do to the host's files through a
+ * writable bind: each runs the attack as container root and then looks at the host's copy. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check-internal.h"
+#include "error.h"
+#include "run.h"
+#include "util.h"
+
+/* Runs script with a new directory of the suite's bound writable at /b; ret_dir gets it. */
+static int attack_bind(struct suite *s, const char *name, const char *script, char *ret_dir, size_t size,
+		       struct sc_result **ret)
+{
+	snprintf(ret_dir, size, "%s/%s", s->tmp, name);
+	if (mkdir(ret_dir, 0755) < 0)
+		return sc_error_set(s->err, errno, "create '%s'", ret_dir);
+	struct sc_mount m = { .source = ret_dir, .dest = "/b" };
+	struct sc_config c = SC_CONFIG_INIT;
+	c.mounts = &m;
+	c.n_mounts = 1;
+	return sc_check_run_in(s, &c, ret, "sh", "-c", script, NULL);
+}
+
+/* What the host holds in dir: how many entries, how many not owned by the caller, how many
+ * with a set-id bit. */
+struct host_view {
+	unsigned entries, foreign, setid;
+};
+
+static void look(const char *dir, struct host_view *v)
+{
+	*v = (struct host_view){ 0 };
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d)
+		return;
+	fd = -1; /* the DIR owns it */
+	struct stat st;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		v->entries++;
+		v->foreign += st.st_uid != geteuid();
+		v->setid += (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+	}
+	closedir(d);
+}
+
+int sc_check_bind_owner(struct suite *s, struct point *p)
+{
+	char dir[128];
+	struct sc_result *res = NULL;
+	int r = attack_bind(s, "owner", "chmod 777 /b; echo x >/b/f; chown 4321 /b/f; chown 0:0 /b; "
+					"su -s /bin/sh nobody -c 'echo y >/b/g' 2>/dev/null; true",
+			    dir, sizeof(dir), &res);
+	if (r < 0)
+		return r;
+	struct host_view v;
+	look(dir, &v);
+	bool ok = v.entries >= 1 && v.foreign == 0;
+	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "after chown 4321 and a write as another uid: %u of %u files on the host owned by someone "
+		     "other than uid %u",
+		     v.foreign, v.entries, (unsigned)geteuid());
+	sc_result_free(res);
+	return 0;
+}
+
+int sc_check_bind_setid(struct suite *s, struct point *p)
+{
+	char dir[128];
+	struct sc_result *res = NULL;
+	int r = attack_bind(s, "setid", "cp /bin/busybox /b/u; chmod 4755 /b/u; cp /bin/busybox /b/g; chmod 2755 /b/g; "
+					"mkdir -m 2775 /b/d; install -m 4755 /bin/busybox /b/i; "
+					"grep -c ' /b [a-z,]*nosuid' /proc/self/mountinfo",
+			    dir, sizeof(dir), &res);
+	if (r < 0)
+		return r;
+	struct host_view v;
+	look(dir, &v);
+	bool nosuid = !strncmp(sc_result_stdout(res, NULL, NULL), "1", 1);
+	bool ok = v.entries >= 2 && v.setid == 0 && nosuid;
+	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "after chmod 4755, chmod 2755, mkdir -m 2775, install -m 4755: %u of %u files on the host "
+		     "set-id; the bind %s nosuid",
+		     v.setid, v.entries, nosuid ? "is" : "is NOT");
+	sc_result_free(res);
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* check-internal.h - what the check suite's files share: a point, the suite, running a
+ * container for a point. */
+#pragma once
+
+#include "check.h"
+#include "simpcon.h"
+
+struct point {
+	enum sc_verdict verdict;
+	char detail[256];
+};
+
+struct suite {
+	const struct sc_check_options *options;
+	struct sc_result *survey;
+	char tmp[64];
+	struct sc_error *err;
+};
+
+typedef int (*check_fn)(struct suite *s, struct point *p);
+
+/* Sets the point's verdict and what was observed. */
+void sc_check_say(struct point *p, enum sc_verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Runs argv (arg0..., NULL-terminated) in a container shaped by the suite's options plus extra
+ * (NULL: defaults); 0 and the result, or a negative errno with s->err filled. */
+int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg0, ...);
+
+/* check-bind.c: what the container can do to the host's files through a bind. */
+int sc_check_bind_owner(struct suite *s, struct point *p);
+int sc_check_bind_setid(struct suite *s, struct point *p);
