@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "check-internal.h"
 #include "error.h"
 #include "run.h"
@@ -92,6 +93,40 @@ int sc_check_bind_setid(struct suite *s, struct point *p)
 		     "after chmod 4755, chmod 2755, mkdir -m 2775, install -m 4755: %u of %u files on the host "
 		     "set-id; the bind %s nosuid",
 		     v.setid, v.entries, nosuid ? "is" : "is NOT");
+	sc_result_free(res);
+	return 0;
+}
+
+/* Container root holding CAP_SYS_ADMIN tries every way to make a read-only bind writable. */
+int sc_check_bind_readonly(struct suite *s, struct point *p)
+{
+	char dir[128], file[160];
+	snprintf(dir, sizeof(dir), "%s/readonly", s->tmp);
+	snprintf(file, sizeof(file), "%s/f", dir);
+	_cleanup_close_ int fd = mkdir(dir, 0755) == 0 ? open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+	if (fd < 0 || sc_write_all(fd, "host\n", 5) < 0)
+		return sc_error_set(s->err, errno, "create '%s'", file);
+	struct sc_mount m = { .source = dir, .dest = "/r", .readonly = true };
+	struct sc_config c = SC_CONFIG_INIT;
+	c.mounts = &m;
+	c.n_mounts = 1;
+	c.cap_add = SC_CAP_BIT(21); /* SYS_ADMIN */
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
+				"mount -o remount,rw,bind /r 2>/dev/null && echo remounted; "
+				"mkdir -p /x && mount --bind /r /x && mount -o remount,rw,bind /x 2>/dev/null && echo rebound; "
+				"umount /r 2>/dev/null && echo unmounted; "
+				"echo container >/r/f 2>/dev/null; echo container >/x/f 2>/dev/null; true",
+				NULL);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *text = NULL;
+	(void)sc_read_file(file, &text, NULL);
+	const char *out = sc_result_stdout(res, NULL, NULL);
+	bool unchanged = text && !strcmp(text, "host\n");
+	sc_check_say(p, unchanged && !*out ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "with CAP_SYS_ADMIN: remount rw, bind and remount, umount: %s; the host's file %s",
+		     *out ? out : "all refused", unchanged ? "unchanged" : "WRITTEN");
 	sc_result_free(res);
 	return 0;
 }

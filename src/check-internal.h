@@ -28,3 +28,4 @@ int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_re
 /* check-bind.c: what the container can do to the host's files through a bind. */
 int sc_check_bind_owner(struct suite *s, struct point *p);
 int sc_check_bind_setid(struct suite *s, struct point *p);
+int sc_check_bind_readonly(struct suite *s, struct point *p);

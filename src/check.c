@@ -518,6 +518,7 @@ static const struct {
 	{ "hardening: PID 1 is the command, not a host binary", check_exe },
 	{ "bind: no file in a bind gets a host owner other than the caller", sc_check_bind_owner },
 	{ "bind: no set-id file can be made in a bind, and it is nosuid", sc_check_bind_setid },
+	{ "bind: a read-only bind stays read-only, even with CAP_SYS_ADMIN", sc_check_bind_readonly },
 };
 
 unsigned sc_check_count(void)

@@ -8,12 +8,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "error.h"
 #include "mounts.h"
@@ -245,17 +247,17 @@ static int mount_proc(int rootfd, struct sc_error *err)
 }
 
 /* Nested user namespaces are off: a test has no need for them, and they are where most
- * kernel privilege escalations of the last years started. Written before /proc/sys is made
- * read-only; the limit is the container's own user namespace's. */
-static int deny_nested_userns(int rootfd, struct sc_error *err)
+ * kernel privilege escalations of the last years started. The limit is opened before
+ * /proc/sys is made read-only and written once the mounts are locked (which needs one nested
+ * namespace); it is the container's own user namespace's, whichever namespace writes it.
+ * Returns the fd, -ENOENT without CONFIG_USER_NS (nothing to deny), or -errno. */
+static int open_userns_limit(int rootfd, struct sc_error *err)
 {
 	struct open_how how = { .flags = O_WRONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
-	_cleanup_close_ int fd = sc_openat2(rootfd, "proc/sys/user/max_user_namespaces", &how);
+	int fd = sc_openat2(rootfd, "proc/sys/user/max_user_namespaces", &how);
 	if (fd < 0 && errno == ENOENT)
-		return 0; /* CONFIG_USER_NS off: nothing to deny */
-	if (fd < 0 || sc_write_all(fd, "0", 1) < 0)
-		return sc_error_set(err, errno, "set /proc/sys/user/max_user_namespaces to 0");
-	return 0;
+		return -ENOENT;
+	return fd < 0 ? sc_error_set(err, errno, "open /proc/sys/user/max_user_namespaces") : fd;
 }
 
 static int proc_mask(int rootfd, const char *path, struct sc_error *err)
@@ -294,7 +296,7 @@ static int proc_make_readonly(int rootfd, const char *path, struct sc_error *err
 
 static int harden_proc(int rootfd, unsigned present, struct sc_error *err)
 {
-	int r = deny_nested_userns(rootfd, err);
+	int r = 0;
 	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(proc_readonly); i++)
 		if (present & PROC_READONLY_BIT(i))
 			r = proc_make_readonly(rootfd, proc_readonly[i], err);
@@ -491,6 +493,54 @@ int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error 
 	return 0;
 }
 
+/* Holds its namespaces until PID 1 closes the pipe; its own copy of the write end first goes,
+ * or the read would never see the end. */
+static int lock_holder(void *pipe_fds)
+{
+	const int *hold = pipe_fds;
+	char byte;
+	close(hold[1]);
+	(void)!read(hold[0], &byte, 1);
+	return 0;
+}
+
+/* Mount flags (read-only, nosuid, nodev) and what lies under a mount are locked only when a
+ * mount namespace is copied into one owned by another user namespace; the trees here were
+ * made in the container's own, so container root holding CAP_SYS_ADMIN could remount a
+ * read-only bind writable, or unmount a /proc mask. So: a helper in a nested user namespace
+ * copies this namespace (locked), PID 1 enters that copy and copies it once more, into one its
+ * own user namespace owns again (the helper's would give container root its owner's rights).
+ * Runs after pivot_root, as the only process of the container. */
+static int lock_mounts(struct sc_error *err)
+{
+	int hold[2];
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		return sc_error_set(err, errno, "create a pipe");
+	static char stack[16384] __attribute__((aligned(16)));
+	pid_t helper = clone(lock_holder, stack + sizeof(stack), CLONE_NEWUSER | CLONE_NEWNS | CLONE_VM | SIGCHLD, hold);
+	int code = errno, r = 0;
+	if (helper < 0)
+		r = sc_error_set(err, code,
+				 "lock the container's mounts (CAP_SYS_ADMIN is kept): create a nested user "
+				 "namespace (is it restricted here, e.g. by AppArmor?)");
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)helper);
+	_cleanup_close_ int copy = r == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (r == 0 && copy < 0)
+		r = sc_error_set(err, errno, "open '%s'", path);
+	close(hold[1]);
+	close(hold[0]);
+	while (helper > 0 && waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r == 0 && setns(copy, CLONE_NEWNS) < 0)
+		r = sc_error_set(err, errno, "enter the locked copy of the mount namespace");
+	if (r == 0 && unshare(CLONE_NEWNS) < 0)
+		r = sc_error_set(err, errno, "copy the locked mount namespace");
+	if (r == 0 && chdir("/") < 0)
+		r = sc_error_set(err, errno, "chdir '/'");
+	return r;
+}
+
 int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 {
 	/* nothing mounted in the container may propagate back to the host */
@@ -499,8 +549,13 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 	_cleanup_close_ int rootfd = mount_root(plan, err);
 	if (rootfd < 0)
 		return rootfd;
-	int r;
-	if ((r = mount_proc(rootfd, err)) < 0 || (!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
+	int r = mount_proc(rootfd, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int limit = -1;
+	if (!plan->privileged && (limit = open_userns_limit(rootfd, err)) < 0 && limit != -ENOENT)
+		return limit;
+	if ((!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
 	    (r = mount_dev(rootfd, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
@@ -509,5 +564,9 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 		if (r < 0)
 			return r;
 	}
-	return pivot(rootfd, err);
+	if ((r = pivot(rootfd, err)) < 0 || (plan->lock && (r = lock_mounts(err)) < 0))
+		return r;
+	if (limit >= 0 && (r = sc_write_all(limit, "0", 1)) < 0)
+		return sc_error_set(err, -r, "set /proc/sys/user/max_user_namespaces to 0");
+	return 0;
 }

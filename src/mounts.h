@@ -21,6 +21,8 @@ struct sc_mount_plan {
 	bool privileged;                /* no /proc masks, nested user namespaces allowed */
 	bool host_libs;                 /* the host's /usr, /lib... read-only over the fixture */
 	unsigned proc_present;          /* which /proc entries to harden exist (sc_mounts_find_proc) */
+	bool lock;                      /* lock every mount's flags and what lies under it: container
+	                                   root keeps CAP_SYS_ADMIN, which could undo them */
 };
 
 /* Which of the /proc entries the hardening masks or makes read-only this kernel has, as a mask

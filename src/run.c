@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "bind-idmap.h"
+#include "caps.h"
 #include "container.h"
 #include "error.h"
 #include "idmap.h"
@@ -320,7 +321,9 @@ static int start(struct run *run, struct sc_error *err)
 		.mounts = { .rundir = run->rundir_made ? run->rundir : NULL, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
 			    .privileged = c->privileged, .host_libs = c->host_libs,
-			    .proc_present = run->proc_present },
+			    .proc_present = run->proc_present,
+			    .lock = ((c->privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | c->cap_add) & ~c->cap_drop &
+				     SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0 },
 		.hostname = run->expect.hostname,
 		.domainname = c->domainname,
 		.chdir = c->chdir,
@@ -345,9 +348,15 @@ static int start(struct run *run, struct sc_error *err)
 				run->pipes[SC_CAPTURE_REPORT][0] },
 		.expect = &run->expect,
 	};
-	/* a bind is the host's file system: no set-id bit may be made there (syscall-filter.c) */
-	for (size_t i = 0; i < c->n_mounts; i++)
-		plan.seccomp.no_setid = plan.seccomp.no_setid || (c->mounts[i].source && !c->mounts[i].copy);
+	/* a bind is the host's file system: no set-id bit may be made there (syscall-filter.c);
+	 * and run by root, a file capability container root writes through a writable bind is
+	 * stored with root id 0, effective on the host: CAP_SETFCAP goes, --privileged or not */
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sc_mount *m = &c->mounts[i];
+		plan.seccomp.no_setid = plan.seccomp.no_setid || (m->source && !m->copy);
+		if (m->source && !m->copy && !m->readonly && !run->map.rootless)
+			plan.cap_drop |= SC_CAP_BIT(31 /* SETFCAP */);
+	}
 	int r = sc_container_clone(&plan, &run->pid, &run->pidfd, err);
 	if (r < 0)
 		return r;

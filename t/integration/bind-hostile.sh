@@ -5,7 +5,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 9
+plan 13
 
 b="$T_TMP/bind"
 mkdir -p "$b"
@@ -53,6 +53,42 @@ in_bind 'chmod 777 /b; echo changed >/b/theirs; echo "write=$?"; su -s /bin/sh n
 has "$T_OUT" 'other=1' && [ ! -e "$b/by-nobody" ] && { [ "$me" != 0 ] || { has "$T_OUT" 'write=1' && [ "$(cat "$b/theirs")" = host-only ]; }; }
 ok $? "another user's file in the bind cannot be written; another container uid cannot create files"
 chmod 755 "$b"
+
+# a read-only bind stays read-only against container root holding CAP_SYS_ADMIN: its flags and
+# what lies under it are locked (mounts.c lock_mounts)
+echo unchanged >"$b/ro-file"
+undo_ro='mount -o remount,rw,bind /r; echo "remount=$?"; mkdir -p /x && mount --bind /r /x && mount -o remount,rw,bind /x; echo "rebind=$?"; umount /r; echo "umount=$?"; echo changed >/r/ro-file; echo changed >/x/ro-file; mount -t tmpfs t /mnt; echo "tmpfs=$?"'
+for extra in "--cap-add SYS_ADMIN" --privileged; do
+	# shellcheck disable=SC2086
+	"$SIMPCON" run $extra --ro-bind "$b" /r -- sh -c "$undo_ro" >"$T_TMP/ro" 2>&1
+	grep -q 'remount=1' "$T_TMP/ro" && grep -q 'rebind=1' "$T_TMP/ro" && grep -q 'umount=1' "$T_TMP/ro" &&
+		grep -q 'tmpfs=0' "$T_TMP/ro" && [ "$(cat "$b/ro-file")" = unchanged ]
+	ok $? "$extra: a read-only bind cannot be remounted, rebound or unmounted writable; new mounts still work"
+done
+
+"$SIMPCON" run --cap-add SYS_ADMIN -- sh -c 'umount /proc/keys; echo "umount=$?"; cat /proc/sys/user/max_user_namespaces' >"$T_TMP/mask" 2>&1
+if [ -e /proc/keys ]; then
+	grep -q 'umount=1' "$T_TMP/mask" && grep -qx '    0' "$T_TMP/mask"
+	ok $? "--cap-add SYS_ADMIN: a /proc mask cannot be unmounted; nested user namespaces stay denied"
+else
+	skip "--cap-add SYS_ADMIN: a /proc mask cannot be unmounted" "this kernel has no /proc/keys"
+fi
+
+# run by root, a file capability written through a writable bind would be stored with root
+# id 0, effective for every user on the host
+setcap=$(command -v setcap || echo /usr/sbin/setcap)
+if [ "$me" != 0 ]; then
+	skip "setcap through a writable bind fails" "a user's file capabilities are only its own namespace's"
+elif [ ! -x "$setcap" ]; then
+	[ "${SIMPCON_MUST_WORK:-0}" = 1 ] && ok 1 "setcap through a writable bind fails (setcap missing: apt-get install libcap2-bin)" ||
+		skip "setcap through a writable bind fails" "setcap not installed (libcap2-bin)"
+else
+	in_bind_libs() { "$SIMPCON" run --host-libs --bind "$b:/b" -- sh -c "$1" >"$T_TMP/out" 2>&1; T_OUT=$(cat "$T_TMP/out"); }
+	in_bind_libs "cp /bin/busybox /b/caps && $setcap cap_setuid+ep /b/caps; echo \"setcap=\$?\""
+	has "$T_OUT" 'setcap=1' && [ -z "$(getfattr -n security.capability "$b/caps" 2>/dev/null)" ] &&
+		! { command -v getcap >/dev/null && getcap "$b/caps" | grep -q cap_setuid; }
+	ok $? "setcap through a writable bind fails: no file capability on the host"
+fi
 
 [ -z "$(find "$b" ! -user "$me" ! -name theirs 2>/dev/null)" ] && [ -z "$(ls "$TMPDIR")" ]
 ok $? "afterwards: every file in the bind is the invoking user's; nothing left in TMPDIR"
