@@ -63,9 +63,16 @@ static int add_setid_rules(scmp_filter_ctx ctx)
 		}
 	}
 	/* openat2 takes its mode in a struct no filter can read: without it, libc falls back to
-	 * openat, which the rules above cover */
-	int r = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0);
-	return r == -EDOM || r == -EFAULT ? 0 : r;
+	 * openat, which the rules above cover; an io_uring's openat, mkdirat and the like run in
+	 * the kernel, past the filter */
+	static const int unfilterable[] = { SCMP_SYS(openat2), SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),
+					    SCMP_SYS(io_uring_register) };
+	for (size_t i = 0; i < SC_ELEMENTSOF(unfilterable); i++) {
+		int r = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS), unfilterable[i], 0);
+		if (r < 0 && r != -EDOM && r != -EFAULT)
+			return r;
+	}
+	return 0;
 }
 
 int sc_seccomp_load(const struct sc_seccomp *what)
