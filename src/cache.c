@@ -147,11 +147,8 @@ static void sweep_builds(const char *cache, const char *entry_name)
 	char prefix[160];
 	snprintf(prefix, sizeof(prefix), ".build-%s-", entry_name);
 	for (struct dirent *de; (de = readdir(d));)
-		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
-			char path[PATH_MAX + 300];
-			snprintf(path, sizeof(path), "%s/%s", cache, de->d_name);
-			(void)sc_rm_rf(path);
-		}
+		if (!strncmp(de->d_name, prefix, strlen(prefix)))
+			(void)sc_rm_rf_at(dirfd(d), de->d_name);
 	closedir(d);
 }
 
@@ -305,14 +302,12 @@ int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *er
 		return errno == ENOENT ? 0 : sc_error_set(err, errno, "open cache '%s'", cache);
 	}
 	int r = 0;
-	char index[PATH_MAX + 8];
-	snprintf(index, sizeof(index), "%s/index", cache);
-	(void)sc_rm_rf(index);
+	(void)sc_rm_rf_at(dirfd(d), "index");
 	for (struct dirent *de; r == 0 && (de = readdir(d));) {
 		char entry[PATH_MAX + 260];
 		snprintf(entry, sizeof(entry), "%s/%s", cache, de->d_name);
 		if (!strncmp(de->d_name, ".build-", 7)) {
-			(void)sc_rm_rf(entry); /* left by a build that was killed */
+			(void)sc_rm_rf_at(dirfd(d), de->d_name); /* left by a build that was killed */
 			continue;
 		}
 		if (!is_entry(de))
@@ -322,7 +317,7 @@ int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *er
 			r = lock;
 			break;
 		}
-		int q = sc_rm_rf(entry);
+		int q = sc_rm_rf_at(dirfd(d), de->d_name);
 		if (q < 0) {
 			r = sc_error_set(err, -q, "remove '%s'", entry);
 		} else {

@@ -89,22 +89,42 @@ int sc_mkdir_p(const char *path, mode_t mode)
 
 static int rm_below(int fd, dev_t dev);
 
+/* Opens the directory parent/name for emptying, never through a symlink: a directory swapped
+ * for a symlink after the caller's fstatat fails here (ENOTDIR) instead of being followed.
+ * Emptying needs rwx: overlayfs leaves its work/work directory with mode 000, an archive may
+ * make its directories read-only. The mode is changed through the opened directory itself: a
+ * chmod by name would follow such a swapped-in symlink and change the file it points to, the
+ * way root's cache repair once chmodded a host file of another user's choosing. */
+static int open_to_empty(int parent, const char *name, dev_t dev)
+{
+	_cleanup_close_ int path_fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (path_fd < 0 || fstat(path_fd, &st) < 0)
+		return -errno;
+	if (st.st_dev != dev)
+		return -EXDEV; /* a mount point: never delete into another filesystem */
+	if ((st.st_mode & 0700) != 0700) {
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", path_fd);
+		(void)chmod(self, 0700);
+	}
+	int fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 static int rm_rf_at(int parent, const char *name, dev_t dev)
 {
 	struct stat st;
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
+	/* unlinkat never follows a symlink: whatever name is by now, only the name goes */
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	if (st.st_dev != dev)
-		return -EXDEV; /* a mount point: never delete into another filesystem */
-	/* emptying needs rwx: overlayfs leaves its work/work directory with mode 000, an archive
-	 * may make its directories read-only */
-	if ((st.st_mode & 0700) != 0700)
-		(void)fchmodat(parent, name, 0700, 0);
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_to_empty(parent, name, dev);
+	if (fd == -ENOTDIR) /* replaced by a file or symlink meanwhile: that name goes like any */
+		return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 	if (fd < 0)
-		return -errno;
+		return fd == -ENOENT ? 0 : fd;
 	int r = rm_below(fd, dev);
 	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
 		r = -errno;
@@ -143,12 +163,17 @@ int sc_rm_below(int fd)
 	return rm_below(fd, st.st_dev);
 }
 
-int sc_rm_rf(const char *path)
+int sc_rm_rf_at(int dirfd, const char *name)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
-	return rm_rf_at(AT_FDCWD, path, st.st_dev);
+	return rm_rf_at(dirfd, name, st.st_dev);
+}
+
+int sc_rm_rf(const char *path)
+{
+	return sc_rm_rf_at(AT_FDCWD, path);
 }
 
 uint64_t sc_now_us(void)

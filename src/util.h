@@ -47,8 +47,12 @@ int sc_read_file(const char *path, char **ret_text, size_t *ret_len);
 int sc_write_file(const char *path, const char *text);
 /* mkdir -p with mode for the missing components. Returns 0 or -errno. */
 int sc_mkdir_p(const char *path, mode_t mode);
-/* Removes path and everything below it, not crossing into other mounts. Returns 0 or -errno. */
+/* Removes path and everything below it, not crossing into other mounts and never following a
+ * symlink below path. Returns 0 or -errno. */
 int sc_rm_rf(const char *path);
+/* The same for name in the directory open as dirfd: nothing of the walk is a path that a
+ * symlink swapped into an ancestor could redirect. */
+int sc_rm_rf_at(int dirfd, const char *name);
 /* Removes everything below the directory open as fd, not crossing into other mounts, and
  * closes fd. Returns 0 or -errno. */
 int sc_rm_below(int fd);
