@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 /* the header alone: no shared library to load on every start */
@@ -16,6 +15,7 @@
 
 #include "cache.h"
 #include "error.h"
+#include "lockfile.h"
 #include "util.h"
 
 /* What, besides the bytes, makes two entries different. */
@@ -109,31 +109,29 @@ static void index_entry(const char *cache, const char *index_name, const char *e
  * named rather than waited for silently. */
 #define SC_CACHE_LOCK_WAIT_MS 120000u
 
-/* Takes entry's build lock, waiting wait_ms at most (0: the default) for another holder. */
+/* Takes entry's build lock ("<entry>.lock" beside it), waiting wait_ms at most (0: the
+ * default) for another holder. */
 static int lock_entry(const char *entry, unsigned wait_ms, struct sc_error *err)
 {
-	char lock[PATH_MAX + 8];
+	char dir[PATH_MAX], lock[PATH_MAX + 8];
+	/* entries are "<cache>/<name>" */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(entry, '/') - entry), entry);
 	snprintf(lock, sizeof(lock), "%s.lock", entry);
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return sc_error_set(err, errno, "open lock '%s'", lock);
+	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return sc_error_set(err, errno, "open cache '%s'", dir);
 	if (!wait_ms)
 		wait_ms = SC_CACHE_LOCK_WAIT_MS;
-	uint64_t deadline = sc_now_us() + (uint64_t)wait_ms * 1000;
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int r = 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			r = sc_error_set(err, errno, "lock '%s'", lock);
-		else if (sc_now_us() >= deadline)
-			r = sc_error_setf(err, ETIMEDOUT,
-					  "lock '%s' held for %u ms by another build of this fixture: a stopped or hung "
-					  "simpcon-test? (fuser %s)", lock, wait_ms, lock);
-		if (r < 0) {
-			close(fd);
-			return r;
-		}
-		usleep(20000);
-	}
+	int fd = sc_lockfile_take(dirfd, strrchr(lock, '/') + 1, sc_now_us() + (uint64_t)wait_ms * 1000);
+	if (fd == -EWOULDBLOCK)
+		return sc_error_setf(err, ETIMEDOUT,
+				     "lock '%s' held for %u ms by another build of this fixture: a stopped or hung "
+				     "simpcon-test? (fuser %s)", lock, wait_ms, lock);
+	if (fd == -EPERM)
+		return sc_error_setf(err, EPERM, "lock '%s' is not yours and cannot be replaced: remove it (rm %s)", lock,
+				     lock);
+	if (fd < 0)
+		return sc_error_set(err, -fd, "lock '%s'", lock);
 	return fd;
 }
 
