@@ -26,7 +26,7 @@ struct key_header {
 
 static struct key_header header_of(const struct sc_cache_source *s)
 {
-	struct key_header h = { .layout = s->layout, .uid = s->owner->uid_host, .gid = s->owner->gid_host };
+	struct key_header h = { .layout = s->layout, .uid = geteuid(), .gid = getegid() };
 	snprintf(h.kind, sizeof(h.kind), "%s", s->kind);
 	return h;
 }
@@ -69,6 +69,59 @@ static int content_key(const struct sc_cache_source *s, char *buf, size_t size, 
 		return sc_error_set(err, saved, "read '%s'", s->path);
 	snprintf(buf, size, "%s-%016llx%016llx", s->kind, (unsigned long long)hash.high64, (unsigned long long)hash.low64);
 	return 0;
+}
+
+/* A directory is trusted with what it holds when no one else can change it: the cache root
+ * itself is the caller's and writable by no one else; each directory above it is writable by
+ * no one but its owner, unless sticky (/tmp: others may not rename what is not theirs). Run by
+ * root, that is what keeps another user from swapping in an entry of their own (every later
+ * run of root would execute it). Returns 0, or -EPERM with err naming the directory and the fix. */
+static int check_trusted(const char *cache, struct sc_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	if (!realpath(cache, real) || stat(real, &st) < 0)
+		return sc_error_set(err, errno, "cache directory '%s'", cache);
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return sc_error_setf(err, EPERM,
+				     "cache directory '%s' is %s: another user could replace the fixtures root runs; "
+				     "use a directory only root can write (chown root: %s; chmod go-w %s) or set "
+				     "SIMPCON_CACHE to one",
+				     cache, st.st_uid != geteuid() ? "not root's" : "writable by others", real, real);
+	for (char *slash = strrchr(real, '/'); slash; slash = strrchr(real, '/')) {
+		*slash = '\0';
+		const char *dir = slash == real ? "/" : real;
+		if (stat(dir, &st) < 0)
+			return sc_error_set(err, errno, "stat '%s' above the cache directory", dir);
+		if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+			return sc_error_setf(err, EPERM,
+					     "'%s', above the cache directory '%s', is writable by others, who could "
+					     "replace the cache: chmod go-w %s, or set SIMPCON_CACHE elsewhere",
+					     dir, cache, dir);
+	}
+	return 0;
+}
+
+/* Creates the cache when missing (0700: it holds what root executes, and no one else needs to
+ * read it) and, run by root, checks that no one else can change it. */
+static int open_cache(const char *cache, struct sc_error *err)
+{
+	struct stat st;
+	int r = stat(cache, &st) < 0 && errno == ENOENT ? sc_mkdir_p(cache, 0700) : 0;
+	if (r < 0)
+		return sc_error_set(err, -r, "create cache directory '%s' (set SIMPCON_CACHE to a writable directory)", cache);
+	return geteuid() == 0 ? check_trusted(cache, err) : 0;
+}
+
+/* Whether an entry can be used as it is: a directory of the caller's that no one else can
+ * write (one left from a time its cache was open to others is rebuilt), which its source's
+ * check finds whole. */
+static bool entry_usable(const char *entry, const char *root, const struct sc_cache_source *s,
+			 const struct stat *source)
+{
+	struct stat st;
+	return lstat(entry, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) &&
+	       (!s->valid || s->valid(root, source));
 }
 
 /* Builds into dir/PREFIXXXXXXX/root, returning that temporary directory in tmp. */
@@ -155,9 +208,6 @@ static void sweep_builds(const char *cache, const char *entry_name)
 static int build_entry(const char *cache, const char *entry, const struct sc_cache_source *s, struct sc_error *err)
 {
 	struct stat st;
-	int r = sc_mkdir_p(cache, 0755);
-	if (r < 0)
-		return sc_error_set(err, -r, "create cache directory '%s' (set SIMPCON_CACHE to a writable directory)", cache);
 	_cleanup_close_ int lock = lock_entry(entry, s->lock_wait_ms, err);
 	if (lock < 0)
 		return lock;
@@ -167,7 +217,7 @@ static int build_entry(const char *cache, const char *entry, const struct sc_cac
 	sweep_builds(cache, entry_name);
 	char tmp[PATH_MAX], prefix[160];
 	snprintf(prefix, sizeof(prefix), ".build-%s-", entry_name);
-	r = build_in(cache, prefix, s, tmp, sizeof(tmp), err);
+	int r = build_in(cache, prefix, s, tmp, sizeof(tmp), err);
 	if (r == 0 && rename(tmp, entry) < 0) {
 		r = sc_error_set(err, errno, "rename '%s' to '%s'", tmp, entry);
 		(void)sc_rm_rf(tmp);
@@ -175,17 +225,16 @@ static int build_entry(const char *cache, const char *entry, const struct sc_cac
 	return r < 0 ? r : 1;
 }
 
-/* An entry its source's check finds damaged (a file deleted or truncated by hand or by a
- * crash) is moved aside and removed under its lock, then built again. */
-static int repair_entry(const char *cache, const char *entry, const struct sc_cache_source *s,
+/* An entry that is not usable (a file deleted or truncated by hand or by a crash, or not the
+ * caller's) is moved aside and removed under its lock, then built again. */
+static int repair_entry(const char *cache, const char *entry, const char *root, const struct sc_cache_source *s,
 			const struct stat *source, struct sc_error *err)
 {
-	char root[PATH_MAX + 170], aside[PATH_MAX + 200];
+	char aside[PATH_MAX + 200];
 	_cleanup_close_ int lock = lock_entry(entry, s->lock_wait_ms, err);
 	if (lock < 0)
 		return lock;
-	snprintf(root, sizeof(root), "%s/root", entry);
-	if (s->valid(root, source))
+	if (entry_usable(entry, root, s, source))
 		return 0; /* repaired by another run meanwhile */
 	snprintf(aside, sizeof(aside), "%s/.build-%s-damaged-%d", cache, strrchr(entry, '/') + 1, (int)getpid());
 	if (rename(entry, aside) < 0)
@@ -200,10 +249,12 @@ int sc_cache_get(const char *cache, const struct sc_cache_source *s, char **ret_
 	struct stat st, source;
 	if (stat(s->path, &source) < 0)
 		return sc_error_set(err, errno, "stat '%s'", s->path);
+	int r = open_cache(cache, err);
+	if (r < 0)
+		return r;
 	stat_key(s, &source, index_name, sizeof(index_name));
 	snprintf(link, sizeof(link), "%s/index/%s", cache, index_name);
 	ssize_t n = readlink(link, entry_name, sizeof(entry_name) - 1);
-	int r = 0;
 	if (n > 3 && !strncmp(entry_name, "../", 3)) {
 		entry_name[n] = '\0';
 		memmove(entry_name, entry_name + 3, (size_t)n - 2);
@@ -213,11 +264,10 @@ int sc_cache_get(const char *cache, const struct sc_cache_source *s, char **ret_
 	snprintf(entry, sizeof(entry), "%s/%s", cache, entry_name);
 	if (asprintf(ret_root, "%s/root", entry) < 0)
 		return sc_error_set(err, ENOMEM, "allocate the fixture path");
-	bool exists = stat(entry, &st) == 0;
 	/* warm: a stat of the source, a readlink, a stat of the entry and the source's check */
-	if (exists && (!s->valid || s->valid(*ret_root, &source)))
+	if (entry_usable(entry, *ret_root, s, &source))
 		return n > 3 ? 0 : (index_entry(cache, index_name, entry_name), 0);
-	if (exists && (r = repair_entry(cache, entry, s, &source, err)) < 0)
+	if (lstat(entry, &st) == 0 && (r = repair_entry(cache, entry, *ret_root, s, &source, err)) < 0)
 		goto fail;
 	if ((r = build_entry(cache, entry, s, err)) < 0)
 		goto fail;
@@ -294,12 +344,15 @@ int sc_cache_list(const char *cache, void (*fn)(const struct sc_cache_entry *, v
 int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *err)
 {
 	unsigned removed = 0;
+	*ret_removed = 0;
 	DIR *d = opendir(cache);
-	if (!d) {
-		*ret_removed = 0;
+	if (!d)
 		return errno == ENOENT ? 0 : sc_error_set(err, errno, "open cache '%s'", cache);
+	int r = geteuid() == 0 ? check_trusted(cache, err) : 0;
+	if (r < 0) {
+		closedir(d);
+		return r;
 	}
-	int r = 0;
 	(void)sc_rm_rf_at(dirfd(d), "index");
 	for (struct dirent *de; r == 0 && (de = readdir(d));) {
 		char entry[PATH_MAX + 260];

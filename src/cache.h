@@ -3,23 +3,22 @@
  * An entry "<kind>-<content hash>" holds root/; it is built in a temporary directory inside the
  * cache and renamed into place, under a flock, so readers see nothing or a complete root and
  * eight cold runs build it once. The content hash covers the source file's bytes, the layout
- * version and the owner the entry is made for. An index "index/<kind>-<stat hash>" (a symlink
- * to the entry, keyed by the file's device, inode, size and times) spares warm runs the
- * hashing: a warm lookup is a stat of the source, a readlink and a stat of the entry. */
+ * version and the owner the entry is made for (the caller, who owns its files). An index
+ * "index/<kind>-<stat hash>" (a symlink to the entry, keyed by the file's device, inode, size
+ * and times) spares warm runs the hashing: a warm lookup is a stat of the source, a readlink
+ * and a stat of the entry. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "idmap.h"
 #include "simpcon.h"
 
 struct sc_cache_source {
 	const char *kind;            /* "busybox", "archive": the entry's name prefix */
 	const char *path;            /* the file the entry is made from */
 	unsigned layout;             /* bumped when the builder's output changes */
-	const struct sc_idmap *owner;
 	/* Fills root (an empty directory that exists) from path; returns 0 or -errno with err set. */
 	int (*build)(const char *root, const struct sc_cache_source *source, struct sc_error *err);
 	const void *data;            /* for build */

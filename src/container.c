@@ -50,12 +50,13 @@ static _Noreturn void child_failf(const struct sc_child_plan *plan, int code, co
 	child_fail(plan, &err);
 }
 
-/* Blocks until the parent has written the id maps. The message carries one byte per user
- * mount (1: a detached tree follows in SCM_RIGHTS) and the trees; trees[i] is -1 for none. */
-static void child_wait(const struct sc_child_plan *plan, int *trees)
+/* Blocks until the parent has written the id maps. The message's first byte says whether a
+ * detached mount of the fixture root comes first in SCM_RIGHTS, then one byte per user mount
+ * (1: its detached tree follows); *root_tree and trees[i] are -1 for none. */
+static void child_wait(const struct sc_child_plan *plan, int *root_tree, int *trees)
 {
 	uint8_t has_tree[SC_MAX_TREES + 1];
-	char control[CMSG_SPACE(SC_MAX_TREES * sizeof(int))];
+	char control[CMSG_SPACE((SC_MAX_TREES + 1) * sizeof(int))];
 	struct iovec iov = { .iov_base = has_tree, .iov_len = sizeof(has_tree) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
 			      .msg_controllen = sizeof(control) };
@@ -68,6 +69,9 @@ static void child_wait(const struct sc_child_plan *plan, int *trees)
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	size_t received = c && c->cmsg_type == SCM_RIGHTS ? (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
 	size_t next = 0;
+	*root_tree = -1;
+	if (has_tree[0] && next < received)
+		memcpy(root_tree, CMSG_DATA(c) + next++ * sizeof(int), sizeof(int));
 	for (size_t i = 0; i < plan->mounts.n_mounts && i < SC_MAX_TREES; i++) {
 		trees[i] = -1;
 		if (i + 1 < (size_t)n && has_tree[i + 1] && next < received)
@@ -183,7 +187,8 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	/* the kernel forces SIGKILL on a PID 1 whose parent dies, from outside its namespace */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_failf(&plan, errno, "set the parent-death signal");
-	child_wait(&plan, trees);
+	child_wait(&plan, &plan.mounts.rootfs_fd, trees);
+	plan.mounts.rootfs_idmapped = plan.mounts.rootfs_fd >= 0;
 	plan.mounts.prepared = trees;
 	int source_fds[SC_MAX_TREES];
 	if (sc_mounts_open(&plan.mounts, source_fds, &err) < 0)
@@ -280,14 +285,16 @@ int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *re
 	return 0;
 }
 
-int sc_container_release(int sync_fd, const int *trees, size_t n, struct sc_error *err)
+int sc_container_release(int sync_fd, int root_tree, const int *trees, size_t n, struct sc_error *err)
 {
-	uint8_t has_tree[SC_MAX_TREES + 1] = { 1 };
-	int fds[SC_MAX_TREES];
+	uint8_t has_tree[SC_MAX_TREES + 1] = { root_tree >= 0 };
+	int fds[SC_MAX_TREES + 1];
 	size_t nfds = 0;
-	char control[CMSG_SPACE(SC_MAX_TREES * sizeof(int))] = { 0 };
+	char control[CMSG_SPACE((SC_MAX_TREES + 1) * sizeof(int))] = { 0 };
 	if (n > SC_MAX_TREES)
 		return sc_error_setf(err, E2BIG, "too many mounts (%zu, at most %d)", n, SC_MAX_TREES);
+	if (root_tree >= 0)
+		fds[nfds++] = root_tree;
 	for (size_t i = 0; i < n; i++)
 		if (trees && trees[i] >= 0) {
 			has_tree[i + 1] = 1;

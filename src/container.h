@@ -42,5 +42,7 @@ struct sc_child_plan {
  * Returns 0 and fills ret_pid/ret_pidfd in the parent; never returns in the child. */
 int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *ret_pidfd, struct sc_error *err);
 
-/* Lets the child go, handing it n detached mount trees (one per user mount, -1 for none). */
-int sc_container_release(int sync_fd, const int *trees, size_t n, struct sc_error *err);
+/* Lets the child go, handing it root_tree (a detached mount of the fixture root for the overlay's
+ * lower layer, or -1: the child opens the root itself) and n detached mount trees (one per user
+ * mount, -1 for none). */
+int sc_container_release(int sync_fd, int root_tree, const int *trees, size_t n, struct sc_error *err);

@@ -21,11 +21,11 @@ extern char **environ;
 #include "cache.h"
 #include "error.h"
 #include "fixture.h"
-#include "idmap.h"
 #include "util.h"
 
-/* Bump when the layout below changes: old entries are then simply not found. */
-#define SC_FIXTURE_LAYOUT 2
+/* Bump when the layout below changes: old entries are then simply not found. (3: owned by the
+ * caller, no longer by container root's host id) */
+#define SC_FIXTURE_LAYOUT 3
 
 struct sc_fixture {
 	char *root;
@@ -201,38 +201,7 @@ static int make_links(int rootfd, const char *busybox)
 	return first ? 0 : -ENOEXEC;
 }
 
-static int chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid);
-
-static int chown_entries(int fd, uid_t uid, gid_t gid)
-{
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	int r = 0;
-	for (struct dirent *de; r == 0 && (de = readdir(d));)
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			r = chown_tree(dirfd(d), de->d_name, uid, gid);
-	closedir(d);
-	return r;
-}
-
-static int chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid)
-{
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	/* hard links share an inode: chown it once */
-	if ((st.st_uid != uid || st.st_gid != gid) && fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? -errno : chown_entries(fd, uid, gid);
-}
-
-static int build_busybox(const char *root, const char *busybox, const struct sc_idmap *map, struct sc_error *err)
+static int build_busybox(const char *root, const char *busybox, struct sc_error *err)
 {
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -251,9 +220,6 @@ static int build_busybox(const char *root, const char *busybox, const struct sc_
 		return sc_error_set(err, -r, "copy '%s' to '%s/bin/busybox'", busybox, root);
 	if ((r = make_links(rootfd, busybox)) < 0)
 		return sc_error_set(err, -r, "make the applet links of '%s' (is it a busybox binary?)", busybox);
-	/* run by root, container root is a subordinate id: the fixture must be its own */
-	if (!map->rootless && (r = chown_tree(AT_FDCWD, root, map->uid_host, map->gid_host)) < 0)
-		return sc_error_set(err, -r, "chown '%s' to %u:%u", root, (unsigned)map->uid_host, (unsigned)map->gid_host);
 	if (fchmodat(rootfd, "tmp", 01777, 0) < 0 || fchmodat(rootfd, "var/tmp", 01777, 0) < 0)
 		return sc_error_set(err, errno, "chmod '%s/tmp'", root);
 	return 0;
@@ -270,7 +236,7 @@ static bool busybox_valid(const char *root, const struct stat *source)
 
 static int busybox_builder(const char *root, const struct sc_cache_source *source, struct sc_error *err)
 {
-	return build_busybox(root, source->path, source->owner, err);
+	return build_busybox(root, source->path, err);
 }
 
 /* Root file system archives are unpacked by a helper program: libarchive stays out of this
@@ -310,9 +276,6 @@ static int archive_builder(const char *root, const struct sc_cache_source *sourc
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return sc_error_setf(err, EINVAL, "%s", why[0] ? why : "unpacking the archive failed");
-	const struct sc_idmap *map = source->owner;
-	if (!map->rootless && (r = chown_tree(AT_FDCWD, root, map->uid_host, map->gid_host)) < 0)
-		return sc_error_set(err, -r, "chown '%s' to %u:%u", root, (unsigned)map->uid_host, (unsigned)map->gid_host);
 	return 0;
 }
 
@@ -326,7 +289,6 @@ static const char *unpack_helper(const struct sc_fixture_config *c, char *buf, s
 int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fixture, struct sc_error *err)
 {
 	char source[PATH_MAX], cache[PATH_MAX], helper[PATH_MAX];
-	struct sc_idmap map;
 	int r;
 	if (c->archive) {
 		if (!is_file(c->archive))
@@ -336,13 +298,10 @@ int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fi
 	} else if ((r = sc_fixture_find_busybox(c->busybox, source, sizeof(source), err)) < 0) {
 		return r;
 	}
-	if ((r = sc_idmap_default(&map, err)) < 0)
-		return r;
 	struct sc_cache_source src = {
 		.kind = c->archive ? "archive" : "busybox",
 		.path = source,
 		.layout = SC_FIXTURE_LAYOUT,
-		.owner = &map,
 		.build = c->archive ? archive_builder : busybox_builder,
 		.data = c->archive ? unpack_helper(c, helper, sizeof(helper)) : NULL,
 		.valid = c->archive ? NULL : busybox_valid,

@@ -223,7 +223,16 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (mkdirat(layers, "upper", 0755) < 0 || mkdirat(layers, "work", 0755) < 0 || mkdirat(layers, "root", 0755) < 0)
 		return sc_error_set(err, errno, "create the run's layers");
 	char lower[64], upper[64], work[64], root[64], options[256];
-	fd_path(lower, sizeof(lower), plan->rootfs_fd, NULL);
+	if (plan->rootfs_idmapped) {
+		/* overlayfs takes no detached mount as a layer (EPERM): attached beside the layers, it
+		 * is gone from view with the old root after pivot_root */
+		if (mkdirat(layers, "lower", 0755) < 0 ||
+		    sc_move_mount(plan->rootfs_fd, "", layers, "lower", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return sc_error_set(err, errno, "attach the idmapped fixture root '%s'", plan->rootfs);
+		fd_path(lower, sizeof(lower), layers, "lower");
+	} else {
+		fd_path(lower, sizeof(lower), plan->rootfs_fd, NULL);
+	}
 	fd_path(upper, sizeof(upper), layers, "upper");
 	fd_path(work, sizeof(work), layers, "work");
 	fd_path(root, sizeof(root), layers, "root");
@@ -478,7 +487,8 @@ int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error 
 	plan->rundir_fd = open(layers, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->rundir_fd < 0)
 		return sc_error_set(err, errno, "open '%s' for the run's layers", layers);
-	plan->rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (plan->rootfs_fd < 0)
+		plan->rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->rootfs_fd < 0)
 		return sc_error_set(err, errno, "open fixture root '%s'", plan->rootfs);
 	for (size_t i = 0; i < plan->n_mounts; i++) {

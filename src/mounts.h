@@ -12,7 +12,9 @@ struct sc_mount_plan {
 	const char *rundir;             /* --keep: the host directory for the layers; NULL: a tmpfs */
 	int rundir_fd;
 	const char *rootfs;             /* the fixture, overlaid read-only */
-	int rootfs_fd;
+	int rootfs_fd;                  /* the overlay's lower layer: an O_PATH fd of rootfs, or the
+	                                   idmapped mount of it the parent made (run by root) */
+	bool rootfs_idmapped;           /* rootfs_fd is that detached idmapped mount */
 	const struct sc_mount *mounts;  /* user binds and tmpfs, in order */
 	size_t n_mounts;
 	const int *source_fds;          /* per mount: O_PATH fd of its source, or -1 for a tmpfs */
@@ -30,7 +32,8 @@ struct sc_mount_plan {
  * list and for the child, which would otherwise look them up again. */
 unsigned sc_mounts_find_proc(void);
 
-/* Opens rundir, rootfs and every bind source as O_PATH fds in the child's own mount namespace
+/* Opens rundir, rootfs (unless rootfs_fd holds the parent's idmapped mount of it) and every
+ * bind source as O_PATH fds in the child's own mount namespace
  * (an fd opened before the clone names the host's mounts, which the child cannot attach to).
  * source_fds has room for n_mounts entries and becomes plan->source_fds. */
 int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error *err);

@@ -46,6 +46,7 @@ struct run {
 	bool rundir_made;
 	int pipes[SC_CAPTURE_STREAMS][2];
 	int sync[2];
+	int root_tree; /* run by root: the fixture root, idmapped into the container */
 	int trees[SC_MAX_MOUNTS];
 	int source_fds[SC_MAX_MOUNTS];
 	pid_t pid;
@@ -181,46 +182,82 @@ static int make_channels(struct run *run, struct sc_error *err)
 	return 0;
 }
 
-/* Run by root, the container's root is a subordinate id, so host files in a bind would belong
- * to nobody inside and its writes to an unknown uid outside. An idmapped mount (Linux 5.12+)
- * through a namespace that maps only the caller to container root (bind-idmap.c) shows the
- * caller's files as container root's, stores container root's writes as the caller's, and
- * maps no other id. A file system that cannot be idmapped is bound plainly by the child when
- * read-only; writable, container root's files would land there as its own host uid: refused. */
+/* Run by root, container root is an unprivileged id of root's range, so host files would belong
+ * to nobody inside and its writes to that id outside. An idmapped mount (Linux 5.12+) through a
+ * user namespace whose map turns the files' owners into container ids fixes both. Returns the
+ * detached mount, or -errno. */
+static int idmapped_tree(int source_fd, int userns, bool recursive, unsigned attr_set)
+{
+	unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+	int tree = sc_open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
+	if (tree < 0)
+		return -errno;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | attr_set, .userns_fd = (uint64_t)userns };
+	if (sc_mount_setattr(tree, "", flags, &attr) < 0) {
+		int r = -errno;
+		close(tree);
+		return r;
+	}
+	return tree;
+}
+
+/* The fixture is stored owned by root, and nobody else's id may own it: a user given the
+ * container's ids could otherwise rewrite what every later run of root executes. The
+ * overlay's lower layer is therefore the fixture idmapped through the container's own user
+ * namespace (overlayfs takes an idmapped lower layer since Linux 5.19), where root's files are
+ * container root's; it is read-only, so no id of it can be written. */
+static int prepare_root(struct run *run, struct sc_error *err)
+{
+	const char *rootfs = run->config->rootfs;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)run->pid);
+	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return sc_error_set(err, errno, "open the container's user namespace '%s'", path);
+	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return sc_error_set(err, errno, "open fixture root '%s'", rootfs);
+	int tree = idmapped_tree(fd, userns, false, MOUNT_ATTR_RDONLY);
+	if (tree < 0)
+		return sc_error_set(err, -tree,
+				    "idmap the fixture root '%s' into the container (needs Linux 5.19+ and a filesystem "
+				    "with idmapped mounts: ext4, xfs, btrfs, tmpfs on 6.3+; set SIMPCON_CACHE or "
+				    "TMPDIR, or give --rootfs, on one)",
+				    rootfs);
+	run->root_tree = tree;
+	return 0;
+}
+
+/* Binds are written, so they are idmapped through a namespace that maps only the caller to
+ * container root (bind-idmap.c): the caller's files are container root's, container root's
+ * writes are the caller's, and no other id maps. A file system that cannot be idmapped is
+ * bound plainly by the child when read-only; writable, container root's files would land
+ * there as its own host uid: refused. */
 static int prepare_trees(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
+	int r = prepare_root(run, err);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int userns = -1;
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct sc_mount *m = &c->mounts[i];
 		if (!m->source || m->copy)
 			continue;
-		int r;
 		if (userns < 0 && (r = sc_bind_userns(geteuid(), getegid(), run->map.uid_host, run->map.gid_host, &userns,
 						      err)) < 0)
 			return r;
-		int tree = sc_open_tree(run->source_fds[i], "",
-					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-		if (tree < 0)
-			return sc_error_set(err, errno, "clone the mount tree of '%s'", m->source);
 		/* nosuid, nodev: a set-id file or a device node on the host's file system gives the
 		 * container nothing (none can be made there either: syscall-filter.c) */
-		struct mount_attr attr = {
-			.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				    (m->readonly ? MOUNT_ATTR_RDONLY : 0),
-			.userns_fd = (uint64_t)userns,
-		};
-		if (sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
-			int code = errno;
-			close(tree);
-			if (m->readonly)
-				continue;
-			return sc_error_set(err, code,
+		int tree = idmapped_tree(run->source_fds[i], userns, true,
+					 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->readonly ? MOUNT_ATTR_RDONLY : 0));
+		if (tree >= 0)
+			run->trees[i] = tree;
+		else if (!m->readonly)
+			return sc_error_set(err, -tree,
 					    "idmap the bind of '%s' (its file system cannot be, so container root's "
 					    "files would belong to host uid %u there): bind it read-only (SRC:DST:ro)",
 					    m->source, (unsigned)run->map.uid_host);
-		}
-		run->trees[i] = tree;
 	}
 	return 0;
 }
@@ -314,6 +351,15 @@ static int prepare(struct run *run, struct sc_error *err)
 	return sc_limits_prepare(&run->limits, err);
 }
 
+static void close_trees(struct run *run)
+{
+	if (run->root_tree >= 0)
+		close(TAKE_FD(run->root_tree));
+	for (size_t i = 0; i < SC_MAX_MOUNTS; i++)
+		if (run->trees[i] >= 0)
+			close(TAKE_FD(run->trees[i]));
+}
+
 static int start(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
@@ -375,7 +421,9 @@ static int start(struct run *run, struct sc_error *err)
 		return r;
 	if (!run->map.rootless && (r = prepare_trees(run, err)) < 0)
 		return r;
-	return sc_container_release(run->sync[0], run->trees, c->n_mounts, err);
+	r = sc_container_release(run->sync[0], run->root_tree, run->trees, c->n_mounts, err);
+	close_trees(run); /* the child has them now */
+	return r;
 }
 
 /* Reads the child's reports: the probes, and a setup or exec failure. */
@@ -469,6 +517,7 @@ static void run_release(struct run *run)
 	}
 	if (run->pidfd >= 0)
 		close(run->pidfd);
+	close_trees(run);
 	if (run->init_fd >= 0)
 		close(run->init_fd);
 	if (run->stdin_fd >= 0)
@@ -480,12 +529,9 @@ static void run_release(struct run *run)
 	for (int e = 0; e < 2; e++)
 		if (run->sync[e] >= 0)
 			close(run->sync[e]);
-	for (size_t i = 0; i < SC_MAX_MOUNTS; i++) {
-		if (run->trees[i] >= 0)
-			close(run->trees[i]);
+	for (size_t i = 0; i < SC_MAX_MOUNTS; i++)
 		if (run->source_fds[i] >= 0)
 			close(run->source_fds[i]);
-	}
 
 	if (run->rundir_made && !run->config->keep)
 		(void)rmdir(run->rundir);
@@ -497,7 +543,7 @@ static void run_release(struct run *run)
 
 int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct sc_error *err)
 {
-	struct run run = { .config = config, .pidfd = -1, .init_fd = -1, .stdin_fd = -1 };
+	struct run run = { .config = config, .pidfd = -1, .root_tree = -1, .init_fd = -1, .stdin_fd = -1 };
 	memset(run.source_fds, -1, sizeof(run.source_fds));
 	memset(run.pipes, -1, sizeof(run.pipes));
 	memset(run.sync, -1, sizeof(run.sync));
