@@ -71,35 +71,20 @@ static int content_key(const struct sc_cache_source *s, char *buf, size_t size, 
 	return 0;
 }
 
-/* A directory is trusted with what it holds when no one else can change it: the cache root
- * itself is the caller's and writable by no one else; each directory above it is writable by
- * no one but its owner, unless sticky (/tmp: others may not rename what is not theirs). Run by
- * root, that is what keeps another user from swapping in an entry of their own (every later
- * run of root would execute it). Returns 0, or -EPERM with err naming the directory and the fix. */
+/* Run by root, the cache holds what root executes: another user who could change it (or a
+ * directory above it) could swap in an entry of their own. Returns 0, or -EPERM with err
+ * naming the directory at fault and the fix. */
 static int check_trusted(const char *cache, struct sc_error *err)
 {
-	char real[PATH_MAX];
-	struct stat st;
-	if (!realpath(cache, real) || stat(real, &st) < 0)
-		return sc_error_set(err, errno, "cache directory '%s'", cache);
-	if (st.st_uid != geteuid() || (st.st_mode & 022))
+	char culprit[PATH_MAX];
+	int r = sc_dir_check_private(cache, culprit, sizeof(culprit));
+	if (r == -EPERM || r == -EACCES)
 		return sc_error_setf(err, EPERM,
-				     "cache directory '%s' is %s: another user could replace the fixtures root runs; "
-				     "use a directory only root can write (chown root: %s; chmod go-w %s) or set "
-				     "SIMPCON_CACHE to one",
-				     cache, st.st_uid != geteuid() ? "not root's" : "writable by others", real, real);
-	for (char *slash = strrchr(real, '/'); slash; slash = strrchr(real, '/')) {
-		*slash = '\0';
-		const char *dir = slash == real ? "/" : real;
-		if (stat(dir, &st) < 0)
-			return sc_error_set(err, errno, "stat '%s' above the cache directory", dir);
-		if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
-			return sc_error_setf(err, EPERM,
-					     "'%s', above the cache directory '%s', is writable by others, who could "
-					     "replace the cache: chmod go-w %s, or set SIMPCON_CACHE elsewhere",
-					     dir, cache, dir);
-	}
-	return 0;
+				     "cache directory '%s': '%s' is %s, who could replace the fixtures root runs: %s %s, "
+				     "or set SIMPCON_CACHE to a directory only root can change",
+				     cache, culprit, r == -EPERM ? "another user's" : "writable by others",
+				     r == -EPERM ? "chown root:" : "chmod go-w", culprit);
+	return r < 0 ? sc_error_set(err, -r, "cache directory '%s': '%s'", cache, culprit) : 0;
 }
 
 /* Creates the cache when missing (0700: it holds what root executes, and no one else needs to

@@ -176,6 +176,30 @@ int sc_rm_rf(const char *path)
 	return sc_rm_rf_at(AT_FDCWD, path);
 }
 
+int sc_dir_check_private(const char *path, char *culprit, size_t size)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	snprintf(culprit, size, "%s", path);
+	if (!realpath(path, real) || stat(real, &st) < 0)
+		return -errno;
+	snprintf(culprit, size, "%s", real);
+	if (st.st_uid != geteuid())
+		return -EPERM;
+	if (st.st_mode & 022)
+		return -EACCES;
+	for (char *slash = strrchr(real, '/'); slash; slash = strrchr(real, '/')) {
+		*slash = '\0';
+		const char *dir = slash == real ? "/" : real;
+		snprintf(culprit, size, "%s", dir);
+		if (stat(dir, &st) < 0)
+			return -errno;
+		if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+			return -EACCES;
+	}
+	return 0;
+}
+
 uint64_t sc_now_us(void)
 {
 	struct timespec ts;

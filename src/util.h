@@ -61,6 +61,12 @@ int sc_rm_below(int fd);
  * path when none of them is executable, for the error message. buf receives the last. */
 const char *sc_helper_path(const char *given, const char *env_name, const char *installed, const char *name,
 			   char *buf, size_t size);
+/* Whether no one but the caller can change what the directory at path holds: it is the
+ * caller's and writable by no one else, and each directory above it is writable by no one but
+ * its owner unless sticky (/tmp: others may not rename what is not theirs). Returns 0, -EPERM
+ * (the directory is another user's), -EACCES (it, or one above, is writable by others) or
+ * another -errno; culprit receives the directory at fault. */
+int sc_dir_check_private(const char *path, char *culprit, size_t size);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t sc_now_us(void);
 /* Whether an extended regex is safe to hand to glibc's regcomp, whose memory grows with the

@@ -38,7 +38,8 @@ ok $? "an entry another user could write is rebuilt, not used"
 if [ "$me" = 0 ]; then
 	chmod 777 "$SIMPCON_CACHE"
 	sc run -- true
-	[ "$T_RC" = 3 ] && has "$T_ERR" "cache directory '$SIMPCON_CACHE' is writable by others" && has "$T_ERR" 'chmod go-w'
+	[ "$T_RC" = 3 ] && has "$T_ERR" "cache directory '$SIMPCON_CACHE': '.*' is writable by others" &&
+		has "$T_ERR" 'chmod go-w'
 	ok $? "root refuses a cache directory others can write, naming the fix"
 	chmod 700 "$SIMPCON_CACHE"
 else
