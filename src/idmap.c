@@ -9,7 +9,30 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "idrange.h"
 #include "util.h"
+
+bool sc_idmap_subid_line(const char *line, size_t len, char *owner, size_t owner_size, unsigned *ret_start,
+			 unsigned *ret_count)
+{
+	char entry[512];
+	unsigned long start, count;
+	if (len >= sizeof(entry) || owner_size < 2)
+		return false;
+	memcpy(entry, line, len);
+	entry[len] = '\0';
+	size_t owner_len = strcspn(entry, ":");
+	/* "owner:start:count"; %lu takes "-1" too: only digits, and ranges inside 32 bits, count */
+	if (owner_len == 0 || owner_len >= owner_size || entry[owner_len] != ':' ||
+	    strspn(entry + owner_len + 1, "0123456789:") != len - owner_len - 1 ||
+	    sscanf(entry + owner_len + 1, "%lu:%lu", &start, &count) != 2 || count == 0 || start > 0xffffffffUL ||
+	    count > 0xffffffffUL || start + count > 0xffffffffUL)
+		return false;
+	snprintf(owner, owner_size, "%.*s", (int)owner_len, entry);
+	*ret_start = (unsigned)start;
+	*ret_count = (unsigned)count;
+	return true;
+}
 
 int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_id, unsigned *ret_start,
 			 unsigned *ret_count)
@@ -19,61 +42,76 @@ int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_
 	for (const char *line = text; line && *line;) {
 		const char *end = strchrnul(line, '\n');
 		char owner[256];
-		unsigned long start, count;
-		char entry[512];
-		size_t n = (size_t)(end - line);
-		if (n < sizeof(entry)) {
-			memcpy(entry, line, n);
-			entry[n] = '\0';
-			/* "owner:start:count"; the owner may be a name or a number */
-			/* %lu takes "-1" too: only digits, and ranges inside 32 bits, count */
-			if (sscanf(entry, "%255[^:]:%lu:%lu", owner, &start, &count) == 3 && count > 0 &&
-			    strspn(entry + strlen(owner) + 1, "0123456789:") == n - strlen(owner) - 1 &&
-			    start <= 0xffffffffUL && count <= 0xffffffffUL && start + count <= 0xffffffffUL &&
-			    ((user_name && !strcmp(owner, user_name)) || !strcmp(owner, id_text))) {
-				*ret_start = (unsigned)start;
-				*ret_count = (unsigned)count;
-				return 0;
-			}
+		unsigned start, count;
+		if (sc_idmap_subid_line(line, (size_t)(end - line), owner, sizeof(owner), &start, &count) &&
+		    ((user_name && !strcmp(owner, user_name)) || !strcmp(owner, id_text))) {
+			*ret_start = start;
+			*ret_count = count;
+			return 0;
 		}
 		line = *end ? end + 1 : end;
 	}
 	return -ENOENT;
 }
 
-static void root_subid(const char *path, const char *name, unsigned *start, unsigned *count)
+/* Whether every id is this process's to map, as in the initial user namespace ("0 0 4294967295");
+ * root of a namespace that maps fewer can only give a container its own id. */
+static bool maps_every_id(void)
 {
 	_cleanup_free_ char *text = NULL;
-	*start = SC_SUBID_DEFAULT_START;
-	*count = SC_SUBID_DEFAULT_COUNT;
-	if (sc_read_file(path, &text, NULL) < 0)
-		return;
-	unsigned s, c;
-	/* a range starting at 0 would map container root to host root: ignore it */
-	if (sc_idmap_parse_subid(text, name, 0, &s, &c) == 0 && s != 0) {
-		*start = s;
-		*count = c;
+	unsigned long inside, outside, count;
+	if (sc_read_file("/proc/self/uid_map", &text, NULL) < 0)
+		return true; /* no /proc: nothing to tell, and writing the maps will say more */
+	return sscanf(text, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
+	       count == 4294967295UL;
+}
+
+/* Root's slice for this run: the files read as they are now, since an account or a range added
+ * since the last run must be missed too. */
+static int root_slice(struct sc_idmap *map, struct sc_error *err)
+{
+	_cleanup_free_ char *subuid = NULL, *subgid = NULL, *passwd = NULL, *group = NULL;
+	(void)sc_read_file("/etc/subuid", &subuid, NULL);
+	(void)sc_read_file("/etc/subgid", &subgid, NULL);
+	(void)sc_read_file("/etc/passwd", &passwd, NULL);
+	(void)sc_read_file("/etc/group", &group, NULL);
+	const struct sc_idrange_files files = { subuid, subgid, passwd, group };
+	struct sc_idrange_pool pool;
+	int r = sc_idrange_pool(&files, &pool, err);
+	unsigned k;
+	if (r == 0)
+		r = sc_idrange_take(SC_IDRANGE_STATE_DIR, &pool, SC_IDRANGE_WAIT_MS, &k, &map->slice_lock, err);
+	if (r == 0) {
+		map->uid_host = pool.uid_start + k * pool.slice;
+		map->gid_host = pool.gid_start + k * pool.slice;
+		map->uid_count = map->gid_count = pool.slice;
 	}
+	sc_idrange_pool_release(&pool);
+	return r;
 }
 
 int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err)
 {
-	struct sc_idmap map = { 0 };
-	uid_t euid = geteuid();
-	if (euid == 0) {
-		/* "root" or "0": no NSS lookup on every run for the one name uid 0 always has */
-		root_subid("/etc/subuid", "root", &map.uid_host, &map.uid_count);
-		root_subid("/etc/subgid", "root", &map.gid_host, &map.gid_count);
+	struct sc_idmap map = { .slice_lock = -1 };
+	int r = 0;
+	if (geteuid() == 0 && maps_every_id()) {
+		r = root_slice(&map, err);
 	} else {
-		map.uid_host = euid;
+		map.uid_host = geteuid();
 		map.uid_count = 1;
 		map.gid_host = getegid();
 		map.gid_count = 1;
 		map.rootless = true;
 	}
-	*ret_map = map;
-	(void)err;
-	return 0;
+	if (r == 0)
+		*ret_map = map;
+	return r;
+}
+
+void sc_idmap_release(struct sc_idmap *map)
+{
+	if (map->slice_lock >= 0)
+		close(TAKE_FD(map->slice_lock));
 }
 
 /* The name of uid in /etc/passwd (no NSS: the program is static), or "" when not there. */

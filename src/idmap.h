@@ -6,10 +6,6 @@
 
 #include "simpcon.h"
 
-/* Used when root has no /etc/subuid (or /etc/subgid) entry: the range useradd hands out first. */
-#define SC_SUBID_DEFAULT_START 100000u
-#define SC_SUBID_DEFAULT_COUNT 65536u
-
 struct sc_idmap {
 	uid_t uid_host;    /* host id of container uid 0 */
 	unsigned uid_count;
@@ -19,16 +15,27 @@ struct sc_idmap {
 	/* rootless with subordinate ids (sc_idmap_extend): container ids 1.. map to these, written
 	 * by the setuid newuidmap/newgidmap; uid_count/gid_count then count them too */
 	unsigned uid_sub_start, gid_sub_start, sub_count;
+	int slice_lock;    /* run by root: the lock that makes this run's slice of root's range its own */
 };
+
+/* Parses one line (len bytes, no newline) of /etc/subuid or /etc/subgid, "owner:start:count":
+ * false unless both numbers are plain digits, count is not 0 and the range fits in 32 bits. */
+bool sc_idmap_subid_line(const char *line, size_t len, char *owner, size_t owner_size, unsigned *ret_start,
+			 unsigned *ret_count);
 
 /* Finds the subordinate range of user (name or number) in the text of /etc/subuid or
  * /etc/subgid. Returns 0 and fills ret_start/ret_count, or -ENOENT when there is none. */
 int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_id, unsigned *ret_start,
 			 unsigned *ret_count);
 
-/* The map for the calling user: run by root, root's subordinate ranges (or the default range),
- * never host uid 0; run by a user, container root is that user. */
+/* The map for the calling user: run by root (that may map every id, as in the initial user
+ * namespace), a slice of root's id range (idrange.h) that no user and no other run has, held
+ * until sc_idmap_release; run by a user, or by root of a user namespace that maps fewer ids,
+ * container root is that user. */
 int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err);
+
+/* Gives back what sc_idmap_default took (root's slice). */
+void sc_idmap_release(struct sc_idmap *map);
 
 /* Rootless: adds the user's subordinate ranges (/etc/subuid, /etc/subgid) as container ids
  * 1.., so a command may run as another uid; needs newuidmap and newgidmap (uidmap). */

@@ -536,6 +536,7 @@ static void run_release(struct run *run)
 	if (run->rundir_made && !run->config->keep)
 		(void)rmdir(run->rundir);
 	sc_limits_release(&run->limits);
+	sc_idmap_release(&run->map);
 	sc_host_snapshot_release(&run->host);
 	free(run->mount_points);
 	free(run->envp);
@@ -543,7 +544,8 @@ static void run_release(struct run *run)
 
 int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct sc_error *err)
 {
-	struct run run = { .config = config, .pidfd = -1, .root_tree = -1, .init_fd = -1, .stdin_fd = -1 };
+	struct run run = { .config = config, .map.slice_lock = -1, .pidfd = -1, .root_tree = -1, .init_fd = -1,
+			   .stdin_fd = -1 };
 	memset(run.source_fds, -1, sizeof(run.source_fds));
 	memset(run.pipes, -1, sizeof(run.pipes));
 	memset(run.sync, -1, sizeof(run.sync));

@@ -152,7 +152,7 @@ runc_cmd="runc --root $tmp/runc-state run --bundle $tmp/bundle $runc_id"
 # root (runc may create mount points in it; the shared fixture stays untouched).
 make_runc_bundle() {
 	if [ "$(id -u)" = 0 ]; then
-		uid_host=100000 gid_host=100000 id_count=65536
+		uid_host=1879048192 gid_host=1879048192 id_count=65536 # 0x70000000, as floor.c
 	else
 		uid_host=$(id -u) gid_host=$(id -g) id_count=1
 	fi

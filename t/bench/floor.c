@@ -10,7 +10,8 @@
  *
  *   floor [-n N] [--no-net] ROOTFS
  * prints one line: "floor: net=yes n=200 median_us=1480.2 mean_us=1523.9 min_us=... max_us=..."
- * Run by root, container root maps to host 100000 (65536 ids); run by a user, to that user. */
+ * Run by root, container root maps to host 0x70000000 (65536 ids: the first slice of
+ * simpcon-test's own range, no user's); run by a user, to that user. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* clone3 args, pipe2, dprintf */
 #endif
@@ -29,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ROOT_MAP_START 100000
+#define ROOT_MAP_START 0x70000000
 #define ROOT_MAP_COUNT 65536
 
 struct options {

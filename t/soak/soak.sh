@@ -46,10 +46,13 @@ own_fds() {
 		echo "$fd $t"
 	done
 }
-# fds_ok LIST: only the run's pipes, its sync socket, its pidfd and signalfd, at most 6.
+# fds_ok LIST: only the run's pipes, its sync socket, its pidfd and signalfd, at most 6 (and, run
+# by root, the lock of the run's slice of root's id range).
+is_root=0; [ "$(id -u)" = 0 ] && is_root=1
 fds_ok() {
-	bad=$(printf '%s\n' "$1" | grep . | grep -v -e ' pipe:' -e ' socket:' -e ' anon_inode:\[pidfd\]' -e ' anon_inode:\[signalfd\]')
-	[ -z "$bad" ] && [ "$(printf '%s\n' "$1" | grep -c .)" -le 6 ]
+	bad=$(printf '%s\n' "$1" | grep . | grep -v -e ' pipe:' -e ' socket:' -e ' anon_inode:\[pidfd\]' \
+		-e ' anon_inode:\[signalfd\]' -e ' /run/simpcon/idrange/[0-9]*\.lock$')
+	[ -z "$bad" ] && [ "$(printf '%s\n' "$1" | grep -c .)" -le $((6 + is_root)) ]
 }
 # gen_transcript N FILE: N commands that each print one line.
 gen_transcript() {
@@ -118,7 +121,7 @@ fds=$(own_fds $pid)
 wait $pid
 rc=$?
 diag "fds of a run: $(echo $fds)"
-[ $rc = 0 ] && fds_ok "$fds"; ok $? "a run holds only its pipes, sync socket, pidfd and signalfd (at most 6 fds)"
+[ $rc = 0 ] && fds_ok "$fds"; ok $? "a run holds only its pipes, sync socket, pidfd, signalfd (and root's id lock): at most $((6 + is_root)) fds"
 
 # ... and they do not grow from one file of a suite to the next
 mkdir "$T_TMP/fd"

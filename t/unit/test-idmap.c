@@ -1,9 +1,9 @@
 /* test-idmap.c - finding subordinate id ranges, the map lines, the ids a map can hold, and the
- * default map for root and for an unprivileged user (run as both). */
+ * default map for root (a slice of its range, another for a second holder) and for an
+ * unprivileged user (run as both). */
 #include "config.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "idmap.h"
+#include "idrange.h"
 #include "util.h"
 
 #define assert_contains(haystack, needle)                                                       \
@@ -215,7 +216,7 @@ static void test_check_ids_rootless(void **state)
 static void test_default(void **state)
 {
 	(void)state;
-	struct sc_idmap map;
+	struct sc_idmap map, other;
 	memset(&map, 0xa5, sizeof(map));
 	struct sc_error err = { 0 };
 	assert_int_equal(sc_idmap_default(&map, &err), 0);
@@ -228,32 +229,39 @@ static void test_default(void **state)
 		assert_true(map.gid_count >= 1);
 		assert_true((uint64_t)map.uid_host + map.uid_count - 1 <= UINT32_MAX);
 		assert_true((uint64_t)map.gid_host + map.gid_count - 1 <= UINT32_MAX);
-		/* root's own /etc/subuid range when it has one, else the default range */
-		const struct passwd *pw = getpwuid(0);
-		const char *name = pw ? pw->pw_name : "root";
-		const char *files[] = { "/etc/subuid", "/etc/subgid" };
-		for (int i = 0; i < 2; i++) {
-			unsigned want_start = SC_SUBID_DEFAULT_START, want_count = SC_SUBID_DEFAULT_COUNT, s, c;
-			char *text = NULL;
-			if (sc_read_file(files[i], &text, NULL) == 0 && sc_idmap_parse_subid(text, name, 0, &s, &c) == 0 &&
-			    s != 0) {
-				want_start = s;
-				want_count = c;
-			}
-			free(text);
-			assert_int_equal(i ? map.gid_host : map.uid_host, want_start);
-			assert_int_equal(i ? map.gid_count : map.uid_count, want_count);
-		}
+		assert_true(map.slice_lock >= 0);
+		/* a usable slice of root's pool as this machine's files make it */
+		char *files[4] = { NULL };
+		const char *paths[4] = { "/etc/subuid", "/etc/subgid", "/etc/passwd", "/etc/group" };
+		for (int i = 0; i < 4; i++)
+			(void)sc_read_file(paths[i], &files[i], NULL);
+		const struct sc_idrange_files f = { files[0], files[1], files[2], files[3] };
+		struct sc_idrange_pool pool;
+		assert_int_equal(sc_idrange_pool(&f, &pool, &err), 0);
+		assert_int_equal((map.uid_host - pool.uid_start) % pool.slice, 0);
+		unsigned k = (map.uid_host - pool.uid_start) / pool.slice;
+		assert_int_equal(map.gid_host, pool.gid_start + k * pool.slice);
+		assert_true(pool.own || sc_idrange_usable(&pool, k));
+		sc_idrange_pool_release(&pool);
+		for (int i = 0; i < 4; i++)
+			free(files[i]);
+		/* a second holder at the same time gets ids of its own */
+		assert_int_equal(sc_idmap_default(&other, &err), 0);
+		assert_true(other.uid_host >= map.uid_host + map.uid_count || other.uid_host + other.uid_count <= map.uid_host);
+		sc_idmap_release(&other);
 	} else {
 		assert_true(map.rootless);
 		assert_int_equal(map.uid_host, geteuid());
 		assert_int_equal(map.uid_count, 1);
 		assert_int_equal(map.gid_host, getegid());
 		assert_int_equal(map.gid_count, 1);
+		assert_int_equal(map.slice_lock, -1);
 		/* so only root exists inside */
 		assert_int_equal(sc_idmap_check_ids(&map, 0, 0, &err), 0);
 		assert_int_equal(sc_idmap_check_ids(&map, 1, 0, &err), -EINVAL);
 	}
+	sc_idmap_release(&map);
+	assert_int_equal(map.slice_lock, -1);
 }
 
 int main(void)
