@@ -295,11 +295,6 @@ static int take_once(int dirfd, const struct sc_idrange_pool *pool, unsigned *re
 			continue;
 		if (fd < 0)
 			return fd;
-		/* for whoever wonders who holds it; the lock, not this, is what counts */
-		char pid[16];
-		int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-		(void)!ftruncate(fd, 0);
-		(void)!pwrite(fd, pid, (size_t)n, 0);
 		*ret_slice = k;
 		*ret_lock = fd;
 		return 0;
@@ -327,8 +322,8 @@ int sc_idrange_take(const char *state_dir, const struct sc_idrange_pool *pool, u
 			return sc_error_set(err, -r, "take an id range in '%s'", state_dir);
 		if (sc_now_us() >= deadline)
 			return sc_error_setf(err, EBUSY,
-					     "all %u id ranges of root's are held by other runs (their lock files are in "
-					     "%s): wait for them, or give root a larger range in /etc/subuid and /etc/subgid",
+					     "all %u id slices of root's range are held by other runs (fuser %s/*): wait for "
+					     "them, or give root a larger range in /etc/subuid and /etc/subgid",
 					     pool->slices, state_dir);
 		usleep(20000);
 	}
