@@ -192,7 +192,13 @@ static int idmapped_tree(int source_fd, int userns, bool recursive, unsigned att
 	int tree = sc_open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
 	if (tree < 0)
 		return -errno;
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | attr_set, .userns_fd = (uint64_t)userns };
+	/* private: a clone of a shared mount (every mount of a systemd host) joins its peer group,
+	 * and a mount the host makes below it later would show up inside */
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_IDMAP | attr_set,
+		.propagation = MS_PRIVATE,
+		.userns_fd = (uint64_t)userns,
+	};
 	if (sc_mount_setattr(tree, "", flags, &attr) < 0) {
 		int r = -errno;
 		close(tree);

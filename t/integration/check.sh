@@ -5,7 +5,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 8
+plan 9
 
 capture check check
 [ "$(cat "$T_TMP/check.rc")" = 0 ]; ok $? "check exits 0 on this kernel"
@@ -20,3 +20,15 @@ failed=$(grep '^not ok' "$T_TMP/priv" | sed 's/^not ok [0-9]* - //' | tr '\n' '|
 [ "$failed" = "hardening: /proc/sys is read-only|hardening: /proc/keys and /proc/timer_list are masked|hardening: capabilities limited to the default set|hardening: nested user namespaces are denied|" ]
 ok $? "--privileged: exactly the points it turns off fail"
 [ "$(cat "$T_TMP/priv.rc")" = 1 ] && [ "$(driver_result "$T_TMP/priv" --ignore-exit)" = FAIL ]; ok $? "--privileged: exit 1 and FAIL, not ERROR"
+
+# the layout systemd hosts have: every mount shared. Run by root, binds and the fixture are
+# mounts the harness clones on the host's side, which would join their peer groups.
+if [ "$(id -u)" = 0 ] && unshare -m --propagation shared true 2>/dev/null; then
+	unshare -m --propagation shared sh -c 'mount --make-rshared / && exec "$@"' sh "$SIMPCON" check \
+		>"$T_TMP/shared" 2>&1 </dev/null
+	rc=$?
+	[ $rc = 0 ] && ! grep -q '^not ok' "$T_TMP/shared"
+	ok $? "check passes with / mounted shared, as systemd mounts it$(grep -m1 '^not ok' "$T_TMP/shared" | sed 's/^/: /')"
+else
+	skip "check passes with / mounted shared, as systemd mounts it" "needs root and unshare -m"
+fi
