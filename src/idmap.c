@@ -15,20 +15,22 @@
 bool sc_idmap_subid_line(const char *line, size_t len, char *owner, size_t owner_size, unsigned *ret_start,
 			 unsigned *ret_count)
 {
-	char entry[512];
-	unsigned long start, count;
-	if (len >= sizeof(entry) || owner_size < 2)
+	const char *colon = memchr(line, ':', len), *end = line + len;
+	if (!colon || colon == line || owner_size == 0)
 		return false;
-	memcpy(entry, line, len);
-	entry[len] = '\0';
-	size_t owner_len = strcspn(entry, ":");
-	/* "owner:start:count"; %lu takes "-1" too: only digits, and ranges inside 32 bits, count */
-	if (owner_len == 0 || owner_len >= owner_size || entry[owner_len] != ':' ||
-	    strspn(entry + owner_len + 1, "0123456789:") != len - owner_len - 1 ||
-	    sscanf(entry + owner_len + 1, "%lu:%lu", &start, &count) != 2 || count == 0 || start > 0xffffffffUL ||
-	    count > 0xffffffffUL || start + count > 0xffffffffUL)
+	/* "owner:start:count": strtoul takes "-1" and spaces too, so only digits count */
+	for (const char *p = colon + 1; p < end; p++)
+		if ((*p < '0' || *p > '9') && *p != ':')
+			return false;
+	char *after;
+	unsigned long start = strtoul(colon + 1, &after, 10), count;
+	if (after == colon + 1 || *after != ':' || after + 1 >= end)
 		return false;
-	snprintf(owner, owner_size, "%.*s", (int)owner_len, entry);
+	count = strtoul(after + 1, &after, 10);
+	/* the whole range inside 32 bits; an overlong number reads as ULONG_MAX */
+	if (count == 0 || start > 0xffffffffUL || count > 0xffffffffUL || start + count > 0xffffffffUL)
+		return false;
+	snprintf(owner, owner_size, "%.*s", (int)(colon - line), line);
 	*ret_start = (unsigned)start;
 	*ret_count = (unsigned)count;
 	return true;

@@ -18,8 +18,9 @@ struct sc_idmap {
 	int slice_lock;    /* run by root: the lock that makes this run's slice of root's range its own */
 };
 
-/* Parses one line (len bytes, no newline) of /etc/subuid or /etc/subgid, "owner:start:count":
- * false unless both numbers are plain digits, count is not 0 and the range fits in 32 bits. */
+/* Parses one line (len bytes, followed by a newline or the end of the text) of /etc/subuid or
+ * /etc/subgid, "owner:start:count": false unless both numbers are plain digits, count is not 0
+ * and the range fits in 32 bits. owner receives the name, cut to owner_size - 1 bytes. */
 bool sc_idmap_subid_line(const char *line, size_t len, char *owner, size_t owner_size, unsigned *ret_start,
 			 unsigned *ret_count);
 

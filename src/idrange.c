@@ -64,7 +64,7 @@ static int each_subid(const char *text, int (*fn)(void *data, const char *owner,
 	unsigned number = 0;
 	for (const char *line = text; line && *line;) {
 		const char *end = strchrnul(line, '\n');
-		char owner[64];
+		char owner[256];
 		unsigned start, count;
 		number++;
 		int r = sc_idmap_subid_line(line, (size_t)(end - line), owner, sizeof(owner), &start, &count)
@@ -90,7 +90,9 @@ static int add_subid_line(void *data, const char *owner, unsigned start, unsigne
 	struct subid_walk *w = data;
 	if (w->skip_root && is_root(owner))
 		return 0;
-	return taken_add(w->list, start, count, "'%s:%u:%u' (%s line %u)", owner, start, count, w->file, line);
+	/* a name longer than any account's is cut, so that the file and line stay in the message */
+	return taken_add(w->list, start, count, "'%.40s%s:%u:%u' (%s line %u)", owner, strlen(owner) > 40 ? "..." : "",
+			 start, count, w->file, line);
 }
 
 static int add_subids(struct taken_list *list, const char *text, const char *file, bool skip_root)
@@ -137,8 +139,9 @@ static int add_ids(struct taken_list *list, const char *text, const char *file, 
 		char *after = NULL;
 		unsigned long id = p < end && *p >= '0' && *p <= '9' ? strtoul(p, &after, 10) : ULONG_MAX;
 		if (id <= 0xffffffffUL && (after == end || *after == ':')) {
-			int r = taken_add(list, (unsigned)id, 1, "%s %lu of '%.*s' (%s)", kind, id,
-					  (int)strcspn(line, ":\n"), line, file);
+			size_t name = strcspn(line, ":\n");
+			int r = taken_add(list, (unsigned)id, 1, "%s %lu of '%.*s%s' (%s)", kind, id,
+					  (int)(name > 40 ? 40 : name), line, name > 40 ? "..." : "", file);
 			if (r < 0)
 				return r;
 		}

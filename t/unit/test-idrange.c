@@ -122,6 +122,27 @@ static void test_default_all_taken(void **state)
 	sc_idrange_pool_release(&pool);
 }
 
+/* A range is a range however long its owner's name: no line is skipped for its length. */
+static void test_default_long_names(void **state)
+{
+	(void)state;
+	char subuid[1200];
+	memset(subuid, 'n', 900);
+	snprintf(subuid + 900, sizeof(subuid) - 900, ":%u:65536\n", SC_IDRANGE_BASE);
+	const struct sc_idrange_files f = { subuid, NULL, NULL, NULL };
+	struct sc_idrange_pool pool;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_idrange_pool(&f, &pool, &err), 0);
+	assert_int_equal(first_uid(&pool), SC_IDRANGE_BASE + 65536);
+	sc_idrange_pool_release(&pool);
+	/* and root's own entry is checked against it, named in the message */
+	char own[1300];
+	snprintf(own, sizeof(own), "root:%u:65536\n%s", SC_IDRANGE_BASE, subuid);
+	const struct sc_idrange_files g = { own, "root:300000:65536\n", NULL, NULL };
+	assert_int_equal(sc_idrange_pool(&g, &pool, &err), -EINVAL);
+	assert_contains(err.message, "(/etc/subuid line 2)");
+}
+
 /* Malformed lines neither crash the parser nor count as ranges; numbers are whole. */
 static void test_default_malformed_ignored(void **state)
 {
@@ -343,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_default_missing_files),
 		cmocka_unit_test(test_default_moves_past_listed),
 		cmocka_unit_test(test_default_all_taken),
+		cmocka_unit_test(test_default_long_names),
 		cmocka_unit_test(test_default_malformed_ignored),
 		cmocka_unit_test(test_own_range_wins),
 		cmocka_unit_test(test_own_range_overlaps_user),
