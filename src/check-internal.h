@@ -29,3 +29,6 @@ int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_re
 int sc_check_bind_owner(struct suite *s, struct point *p);
 int sc_check_bind_setid(struct suite *s, struct point *p);
 int sc_check_bind_readonly(struct suite *s, struct point *p);
+
+/* check-ids.c: the host ids a root-run container is given. */
+int sc_check_root_ids(struct suite *s, struct point *p);

@@ -498,6 +498,7 @@ static const struct {
 	{ "mount: .. from / and /proc/1/root lead nowhere outside", check_mount_escape },
 	{ "user: uid and gid maps as configured, root never host root", check_user_map },
 	{ "user: setgroups as expected", check_setgroups },
+	{ "user: root's container ids are no one else's (subuid, subgid, passwd, group)", sc_check_root_ids },
 	{ "net: only lo, and it is up", check_net_lo },
 	{ "net: no host sockets visible", check_net_sockets },
 	{ "net: a host listener on 127.0.0.1 is unreachable", check_net_listener },
