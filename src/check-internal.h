@@ -30,5 +30,10 @@ int sc_check_bind_owner(struct suite *s, struct point *p);
 int sc_check_bind_setid(struct suite *s, struct point *p);
 int sc_check_bind_readonly(struct suite *s, struct point *p);
 
+/* check-leaks.c: markers planted on the host, looked for inside or afterwards. */
+int sc_check_fds(struct suite *s, struct point *p);
+int sc_check_shm(struct suite *s, struct point *p);
+int sc_check_harness_death(struct suite *s, struct point *p);
+
 /* check-ids.c: the host ids a root-run container is given. */
 int sc_check_root_ids(struct suite *s, struct point *p);

@@ -1,0 +1,147 @@
+/* check-leaks.c - check points that plant a marker on the host (open fds, a file in /dev/shm,
+ * a harness that dies) and look for it from inside or afterwards: what reaches the container
+ * is observed, not inferred from the setup's own tables. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check-internal.h"
+#include "error.h"
+#include "run.h"
+#include "util.h"
+
+#define LEAK_MARKER "simpcon-check-leak-marker"
+
+/* An fd on path without O_CLOEXEC: at want when that number is free, else the first free one
+ * from want on. Returns it or -1. */
+static int leak_fd(const char *path, int want)
+{
+	bool free = fcntl(want, F_GETFD) < 0;
+	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	int at = fd == want ? fd : free ? dup2(fd, want) : fcntl(fd, F_DUPFD, want);
+	if (at != fd)
+		close(fd);
+	if (at >= 0)
+		(void)fcntl(at, F_SETFD, 0);
+	return at;
+}
+
+/* fds 3 and 4 (tap-driver's log is fd 3), one far above, and a pidfd, all without
+ * O_CLOEXEC: the command's own fd table must hold none of them. */
+int sc_check_fds(struct suite *s, struct point *p)
+{
+	char marker[128];
+	snprintf(marker, sizeof(marker), "%s/" LEAK_MARKER, s->tmp);
+	int fds[4] = { leak_fd(marker, 3), leak_fd(marker, 4), leak_fd(marker, 200), -1 };
+	fds[3] = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fds[3] >= 0)
+		(void)fcntl(fds[3], F_SETFD, 0);
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, NULL, &res, "ls", "-l", "/proc/self/fd/", NULL);
+	for (size_t i = 0; i < SC_ELEMENTSOF(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (r < 0)
+		return r;
+	const char *out = sc_result_stdout(res, NULL, NULL);
+	bool leaked = strstr(out, LEAK_MARKER) || strstr(out, "pidfd");
+	sc_check_say(p, leaked ? SC_VERDICT_FAIL : SC_VERDICT_PASS,
+		     "fds %d, %d, %d (a file) and %d (a pidfd) left open without O_CLOEXEC: %s inside", fds[0], fds[1],
+		     fds[2], fds[3], leaked ? "SEEN" : "none");
+	sc_result_free(res);
+	return 0;
+}
+
+/* A file the host puts in its /dev/shm must not be seen inside, and one made inside must not
+ * reach the host's. */
+int sc_check_shm(struct suite *s, struct point *p)
+{
+	char host[96], inside[96], script[256];
+	snprintf(host, sizeof(host), "/dev/shm/%s-%d", LEAK_MARKER, (int)getpid());
+	snprintf(inside, sizeof(inside), "%s-inside-%d", LEAK_MARKER, (int)getpid());
+	_cleanup_close_ int fd = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		sc_check_say(p, SC_VERDICT_SKIP, "the host has no writable /dev/shm");
+		return 0;
+	}
+	snprintf(script, sizeof(script), "ls -a /dev/shm; echo x >/dev/shm/%s", inside);
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, NULL, &res, "sh", "-c", script, NULL);
+	(void)unlink(host);
+	char back[128];
+	snprintf(back, sizeof(back), "/dev/shm/%s", inside);
+	bool came_back = unlink(back) == 0;
+	if (r < 0)
+		return r;
+	bool seen = strstr(sc_result_stdout(res, NULL, NULL), LEAK_MARKER) != NULL;
+	sc_check_say(p, seen || came_back ? SC_VERDICT_FAIL : SC_VERDICT_PASS,
+		     "a host file in /dev/shm %s inside; a file made in the container's /dev/shm %s on the host",
+		     seen ? "SEEN" : "not seen", came_back ? "APPEARED" : "did not appear");
+	sc_result_free(res);
+	return 0;
+}
+
+/* The host pid of a process whose command line is exactly arg0 and arg1, or 0. */
+static pid_t find_process(const char *arg0, const char *arg1)
+{
+	char want[64], path[64], got[64];
+	int n = snprintf(want, sizeof(want), "%s%c%s", arg0, '\0', arg1) + 1;
+	DIR *d = opendir("/proc");
+	pid_t found = 0;
+	for (struct dirent *de; d && !found && (de = readdir(d));) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && read(fd, got, sizeof(got)) == n && !memcmp(got, want, (size_t)n))
+			found = (pid_t)atoi(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The harness is SIGKILLed mid-run: the kernel must take its container with it (the
+ * parent-death signal, armed again after every credential change). */
+int sc_check_harness_death(struct suite *s, struct point *p)
+{
+	char seconds[32];
+	snprintf(seconds, sizeof(seconds), "%d.%d", 3000 + (int)(getpid() % 1000), 7);
+	pid_t harness = fork();
+	if (harness < 0)
+		return sc_error_set(s->err, errno, "fork");
+	if (harness == 0) {
+		struct sc_result *res = NULL;
+		struct sc_error err;
+		struct suite child = *s;
+		child.err = &err;
+		(void)sc_check_run_in(&child, NULL, &res, "sleep", seconds, NULL);
+		_exit(0);
+	}
+	pid_t command = 0;
+	for (int i = 0; i < 200 && !(command = find_process("sleep", seconds)); i++)
+		usleep(10000);
+	(void)kill(harness, SIGKILL);
+	(void)waitpid(harness, NULL, 0);
+	pid_t left = command;
+	for (int i = 0; i < 200 && (left = find_process("sleep", seconds)); i++)
+		usleep(10000);
+	if (left > 0)
+		(void)kill(left, SIGKILL); /* the check leaves nothing running, whatever it found */
+	if (!command)
+		sc_check_say(p, SC_VERDICT_FAIL, "the container's command never started");
+	else
+		sc_check_say(p, left ? SC_VERDICT_FAIL : SC_VERDICT_PASS, "after SIGKILL of the harness its container %s",
+			     left ? "STILL RAN (killed now)" : "was gone within 2 s");
+	return 0;
+}
