@@ -155,7 +155,7 @@ static int confine_lines(const struct file_job *job, const struct sc_cli_options
 		size_t n = 0;
 		while (split[i][n])
 			n++;
-		struct sc_cli_options line;
+		struct sc_cli_options line = { 0 };
 		int r = parse_alone(split[i], n, &line, err);
 		if (r == 0)
 			r = sc_file_policy_check(caller, &line, err);
