@@ -10,9 +10,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,21 +32,27 @@ static int write_map(pid_t pid, const char *which, unsigned inside, unsigned out
 	return r < 0 ? sc_error_set(err, -r, "write '%u %u 1' to '%s'", inside, outside, path) : 0;
 }
 
+/* Holds the namespace until the parent closes the pipe (its own copy of the write end goes
+ * first, or the read would never end). It shares the parent's memory (CLONE_VM: no page
+ * tables to copy), so it touches nothing but its stack and two raw system calls (no libc or
+ * sanitizer state, which belong to the parent's thread). */
+__attribute__((no_sanitize("address", "undefined"))) static int hold_namespace(void *pipe_fds)
+{
+	const int *hold = pipe_fds;
+	char byte;
+	(void)syscall(SYS_close, hold[1]);
+	(void)syscall(SYS_read, hold[0], &byte, 1);
+	return 0;
+}
+
 int sc_bind_userns(uid_t caller_uid, gid_t caller_gid, uid_t root_uid, gid_t root_gid, int *ret_fd,
 		   struct sc_error *err)
 {
 	int hold[2];
 	if (pipe2(hold, O_CLOEXEC) < 0)
 		return sc_error_set(err, errno, "create a pipe");
-	/* a process only to own the namespace while its maps are written and it is opened */
-	struct clone_args args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
-	pid_t pid = sc_clone3(&args);
-	if (pid == 0) {
-		char byte;
-		close(hold[1]);
-		(void)!read(hold[0], &byte, 1);
-		_exit(0);
-	}
+	char stack[8192] __attribute__((aligned(16)));
+	pid_t pid = clone(hold_namespace, stack + sizeof(stack), CLONE_NEWUSER | CLONE_VM | SIGCHLD, hold);
 	int code = errno;
 	close(hold[0]);
 	int r = 0, fd = -1;
