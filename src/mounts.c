@@ -236,7 +236,7 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	fd_path(upper, sizeof(upper), layers, "upper");
 	fd_path(work, sizeof(work), layers, "work");
 	fd_path(root, sizeof(root), layers, "root");
-	snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper, work);
 	if (mount("overlay", root, "overlay", MS_NODEV, options) < 0)
 		return sc_error_set(err, errno, "mount an overlay of '%s' as the container's root", plan->rootfs);
 	int rootfd = openat(layers, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -3,7 +3,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 37
+plan 39
 
 # The issue's own example: PID 1 and the container's hostname in the YAML, every point ok.
 capture hello run -- sh -c 'echo $$; hostname'
@@ -97,6 +97,16 @@ has_line "$T_OUT" '  stdout_bytes: 1004' && has "$T_OUT" 'a\\x01b'; ok $? "outpu
 sc run -- sh -c 'echo scribble >/bin/scribble; rm /bin/ls'
 sc run -- sh -c 'test -e /bin/scribble && echo KEPT; test -e /bin/ls && echo FRESH'
 ! has "$T_OUT" KEPT && has_line "$T_OUT" '    FRESH'; ok $? "writes to the root are discarded after the run"
+
+# Removing or renaming a fixture directory marks it in the upper layer with an overlay xattr,
+# which a user namespace may only write as user.overlay.* (userxattr; tmpfs holds those since
+# Linux 6.6): without it, rm -rf and mv of a directory failed with EIO
+sc run -- sh -c 'rm -rf /etc && mkdir /etc && echo new >/etc/x && cat /etc/x && mv /usr /usr2 && ls /usr2 >/dev/null && ! ls /usr 2>/dev/null && echo MOVED'
+has_line "$T_OUT" '    new' && has_line "$T_OUT" '    MOVED' && [ "$T_RC" = 0 ]; ok $? "rm -rf, mkdir and mv of the fixture's directories work inside"
+sc run --keep -- sh -c 'rm -rf /etc && mv /usr /usr2 && echo MOVED'
+has_line "$T_OUT" '    MOVED'; ok $? "... and with --keep (the layers on the run directory's disk)"
+kept=$(sed -n "s/^simpcon-test: kept run directory '\(.*\)'$/\1/p" "$T_TMP/err")
+[ -n "$kept" ] && rm -rf "$kept"
 
 # --keep keeps the run directory with the container's writes, and says where.
 sc run --keep -- sh -c 'echo kept >/kept'
