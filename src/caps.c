@@ -70,3 +70,8 @@ int sc_caps_limit(uint64_t keep)
 	}
 	return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
 }
+
+uint64_t sc_caps_kept(bool privileged, uint64_t add, uint64_t drop)
+{
+	return (privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | add) & ~drop;
+}

@@ -1,6 +1,7 @@
 /* caps.h - the capability set the container's command keeps. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SC_CAP_BIT(cap) ((uint64_t)1 << (cap))
@@ -16,6 +17,9 @@
 	 SC_CAP_BIT(13) /* NET_RAW */ | SC_CAP_BIT(18) /* SYS_CHROOT */ | SC_CAP_BIT(27) /* MKNOD */ |    \
 	 SC_CAP_BIT(29) /* AUDIT_WRITE */ | SC_CAP_BIT(31) /* SETFCAP */)
 
+/* The capabilities the container's command keeps: all when privileged, else the default set
+ * and add; drop goes in both cases. */
+uint64_t sc_caps_kept(bool privileged, uint64_t add, uint64_t drop);
 /* Parses "CAP_NET_ADMIN", "net_admin" or "ALL" into a mask. Returns 0 or -EINVAL. */
 int sc_caps_parse(const char *name, uint64_t *ret_mask);
 /* The name of capability number cap ("CAP_SYS_ADMIN"), or NULL. */

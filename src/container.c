@@ -230,7 +230,7 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	child_stdio(&plan);
 	if (plan.limits && (r = sc_limits_rlimits(plan.limits)) < 0)
 		child_failf(&plan, -r, "set the resource limits");
-	uint64_t keep = (plan.privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | plan.cap_add) & ~plan.cap_drop;
+	uint64_t keep = sc_caps_kept(plan.privileged, plan.cap_add, plan.cap_drop);
 	if ((r = sc_caps_limit(keep)) < 0)
 		child_failf(&plan, -r, "limit the capabilities");
 	child_ids(&plan);

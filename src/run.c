@@ -374,7 +374,7 @@ static int start(struct run *run, struct sc_error *err)
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
 			    .privileged = c->privileged, .host_libs = c->host_libs,
 			    .proc_present = run->proc_present,
-			    .lock = ((c->privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | c->cap_add) & ~c->cap_drop &
+			    .lock = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) &
 				     SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0 },
 		.hostname = run->expect.hostname,
 		.domainname = c->domainname,

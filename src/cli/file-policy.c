@@ -122,7 +122,7 @@ static int check_narrow(const struct sc_cli_options *caller, const struct sc_cli
 	if (!strcmp(name, "privileged"))
 		return c->privileged ? 0 : refuse(err, name, "it turns the hardening off");
 	/* cap-add: only what the caller's container has anyway */
-	uint64_t caller_caps = c->privileged ? SC_CAPS_ALL : (SC_CAPS_DEFAULT | c->cap_add) & ~c->cap_drop;
+	uint64_t caller_caps = sc_caps_kept(c->privileged, c->cap_add, c->cap_drop);
 	if (l->cap_add & ~caller_caps)
 		return sc_error_setf(err, EPERM,
 				     "simpcon: --cap-add %s asks a capability the caller's container does not have: "

@@ -153,6 +153,9 @@ static void test_net_and_privileges(void **state)
 	assert_int_equal(LINE(f, "--cap-add", "SYS_ADMIN"), 0);
 	CALLER(f, "--privileged");
 	assert_int_equal(LINE(f, "--cap-add", "ALL"), 0);
+	/* what the caller's container keeps, as the container computes it: a drop holds even there */
+	CALLER(f, "--privileged", "--cap-drop", "SYS_ADMIN");
+	assert_refused(f, LINE(f, "--cap-add", "SYS_ADMIN"), "--cap-add SYS_ADMIN asks a capability");
 	CALLER(f, "-q");
 	assert_refused(f, LINE(f, "--stdin", "-"), "'-' is the harness's own stdin");
 }
