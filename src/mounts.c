@@ -15,7 +15,6 @@
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "error.h"
 #include "mounts.h"
@@ -503,17 +502,6 @@ int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error 
 	return 0;
 }
 
-/* Holds its namespaces until PID 1 closes the pipe; its own copy of the write end first goes,
- * or the read would never see the end. */
-static int lock_holder(void *pipe_fds)
-{
-	const int *hold = pipe_fds;
-	char byte;
-	close(hold[1]);
-	(void)!read(hold[0], &byte, 1);
-	return 0;
-}
-
 /* Mount flags (read-only, nosuid, nodev) and what lies under a mount are locked only when a
  * mount namespace is copied into one owned by another user namespace; the trees here were
  * made in the container's own, so container root holding CAP_SYS_ADMIN could remount a
@@ -523,25 +511,18 @@ static int lock_holder(void *pipe_fds)
  * Runs after pivot_root, as the only process of the container. */
 static int lock_mounts(struct sc_error *err)
 {
-	int hold[2];
-	if (pipe2(hold, O_CLOEXEC) < 0)
-		return sc_error_set(err, errno, "create a pipe");
-	static char stack[16384] __attribute__((aligned(16)));
-	pid_t helper = clone(lock_holder, stack + sizeof(stack), CLONE_NEWUSER | CLONE_NEWNS | CLONE_VM | SIGCHLD, hold);
-	int code = errno, r = 0;
-	if (helper < 0)
-		r = sc_error_set(err, code,
-				 "lock the container's mounts (CAP_SYS_ADMIN is kept): create a nested user "
-				 "namespace (is it restricted here, e.g. by AppArmor?)");
+	struct sc_ns_holder helper;
+	int r = sc_ns_holder_start(&helper, CLONE_NEWUSER | CLONE_NEWNS);
+	if (r < 0)
+		return sc_error_set(err, -r,
+				    "lock the container's mounts (CAP_SYS_ADMIN is kept): create a nested user "
+				    "namespace (is it restricted here, e.g. by AppArmor?)");
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)helper);
-	_cleanup_close_ int copy = r == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	if (r == 0 && copy < 0)
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)helper.pid);
+	_cleanup_close_ int copy = open(path, O_RDONLY | O_CLOEXEC);
+	if (copy < 0)
 		r = sc_error_set(err, errno, "open '%s'", path);
-	close(hold[1]);
-	close(hold[0]);
-	while (helper > 0 && waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-		;
+	sc_ns_holder_release(&helper);
 	if (r == 0 && setns(copy, CLONE_NEWNS) < 0)
 		r = sc_error_set(err, errno, "enter the locked copy of the mount namespace");
 	if (r == 0 && unshare(CLONE_NEWNS) < 0)

@@ -67,6 +67,19 @@ const char *sc_helper_path(const char *given, const char *env_name, const char *
  * (the directory is another user's), -EACCES (it, or one above, is writable by others) or
  * another -errno; culprit receives the directory at fault. */
 int sc_dir_check_private(const char *path, char *culprit, size_t size);
+/* A process that holds new namespaces while the caller writes their maps or opens them
+ * through /proc/PID/ns: it shares the caller's memory (CLONE_VM: no page tables to copy) and
+ * runs on the struct's stack, so the struct must outlive it (sc_ns_holder_release). */
+struct sc_ns_holder {
+	pid_t pid;
+	int hold[2];
+	char stack[8192] __attribute__((aligned(16)));
+};
+/* Starts the holder in new namespaces (CLONE_NEW* flags). Returns 0, or -errno. */
+int sc_ns_holder_start(struct sc_ns_holder *holder, int flags);
+/* Lets the holder go and reaps it; what was opened of its namespaces stays. Accepts a holder
+ * that never started (pid <= 0). */
+void sc_ns_holder_release(struct sc_ns_holder *holder);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t sc_now_us(void);
 /* Whether an extended regex is safe to hand to glibc's regcomp, whose memory grows with the
