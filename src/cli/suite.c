@@ -202,10 +202,12 @@ static int confine_lines(const struct file_job *job, const struct sc_cli_options
 	return 0;
 }
 
-/* The container options of a file: the suite's own (the caller's), then its "simpcon:" lines,
- * parsed as the run command's, with relative paths taken from the file's directory; unless
- * the caller trusts the files, the lines may only narrow the caller's options. */
-static int file_options(const struct file_job *job, const struct sc_cli_options *o, const char *script,
+/* The container options of a file: the suite's own (the caller's, parsed alone in caller),
+ * then its "simpcon:" lines, parsed as the run command's, with relative paths taken from the
+ * file's directory; unless the caller trusts the files, the lines may only narrow the
+ * caller's options. */
+static int file_options(const struct file_job *job, const struct sc_cli_options *o,
+			const struct sc_cli_options *caller, const char *script,
 			struct file_args *args, struct sc_cli_options *ret, struct sc_error *err)
 {
 	char **argv = NULL;
@@ -214,7 +216,6 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	bool located = false; /* err already names the file and the line */
 	_cleanup_close_ int cwd = -1;
 	_cleanup_free_ char *copy = NULL;
-	struct sc_cli_options caller = { 0 };
 	*ret = (struct sc_cli_options){ 0 };
 	if (job->t->n_options > SC_SUITE_MAX_OPTION_LINES)
 		return sc_error_setf(err, E2BIG, "%s: %zu 'simpcon:' lines, at most %d are read: join options onto fewer lines",
@@ -255,9 +256,6 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		PUSH(script);
 	}
 	argv[n] = NULL;
-	/* the caller's words are absolute already: parsed from any directory alike */
-	if (!o->trust_files && (r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
-		goto out;
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	copy = strdup(job->path);
 	if (cwd < 0 || !copy || chdir(dirname(copy)) < 0) {
@@ -267,7 +265,7 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	r = sc_cli_parse((int)n, argv, ret, err);
 	if (!o->trust_files) {
 		struct sc_error refusal = { 0 };
-		int q = confine_lines(job, o, &caller, split, r == 0 ? ret : NULL, &refusal);
+		int q = confine_lines(job, o, caller, split, r == 0 ? ret : NULL, &refusal);
 		if (q < 0) {
 			*err = refusal;
 			r = q;
@@ -284,7 +282,6 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		sc_error_setf(err, EINVAL, "%s: options: %s", job->path, why);
 	}
 out:
-	sc_cli_options_release(&caller);
 	/* the parsed options point into these words: they live as long as the file's run */
 	args->argv = argv;
 	args->n_split = n_split;
@@ -330,7 +327,8 @@ static int write_update(const struct file_job *job, const struct sc_transcript_r
 
 /* Runs one file. Returns the number of failed points, or a negative errno when the harness
  * itself failed (then err says why and the stream bails out). */
-static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o, struct sc_error *err)
+static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o,
+		    const struct sc_cli_options *caller, struct sc_error *err)
 {
 	if (tap->junit)
 		(void)sc_junit_suite(tap->junit, job->path);
@@ -342,7 +340,7 @@ static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cl
 	struct sc_cli_options fo;
 	struct file_args args = { 0 };
 	struct sc_error why = { 0 };
-	if (file_options(job, o, script, &args, &fo, &why) < 0) {
+	if (file_options(job, o, caller, script, &args, &fo, &why) < 0) {
 		sc_cli_options_release(&fo);
 		file_args_release(&args);
 		return (int)fail_file(tap, job, &why);
@@ -408,6 +406,7 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	size_t n = 0;
 	unsigned total = 0, failed = 0;
 	int r = 0;
+	struct sc_cli_options caller = { 0 }; /* the suite's container options alone, for the file rules */
 	if (!jobs)
 		return sc_error_set(err, ENOMEM, "plan the suite");
 	for (size_t i = 0; i < o->n_files; i++) {
@@ -433,14 +432,18 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	}
 	sc_tap_plan(tap, total);
 	sc_tap_flush(tap);
+	/* once for the suite: the words are absolute already, the same from every file's directory */
+	if (!o->trust_files && (r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
+		goto out;
 	for (size_t j = 0; j < n; j++) {
-		r = run_file(tap, &jobs[j], o, err);
+		r = run_file(tap, &jobs[j], o, &caller, err);
 		if (r < 0)
 			break;
 		failed += (unsigned)r;
 		r = 0;
 	}
 out:
+	sc_cli_options_release(&caller);
 	for (size_t j = 0; j < n; j++)
 		job_release(&jobs[j]);
 	free(jobs);
