@@ -77,6 +77,9 @@ struct sc_config {
 	                                 reaps orphans; the command's death by signal N reads as exit
 	                                 status 128 + N */
 	const char *init_helper;      /* NULL: $SIMPCON_INIT, else the installed simpcon-init */
+	const char *seccomp;          /* the system call filter: NULL: the default profile (none when
+	                                 privileged); "unconfined": none; else a profile file (README,
+	                                 "System call filter"). Set-id rules for binds stay in all cases */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)

@@ -37,3 +37,8 @@ int sc_check_harness_death(struct suite *s, struct point *p);
 
 /* check-ids.c: the host ids a root-run container is given. */
 int sc_check_root_ids(struct suite *s, struct point *p);
+
+/* check-probe.c: attacks simpcon-probe makes from inside. */
+int sc_check_seccomp_denied(struct suite *s, struct point *p);
+int sc_check_keyring(struct suite *s, struct point *p);
+int sc_check_chroot_escape(struct suite *s, struct point *p);

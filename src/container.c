@@ -253,7 +253,7 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	if (sc_write_all(plan.report_fd, &report, sizeof(report)) < 0)
 		_exit(125);
 	/* last: the filters hold for simpcon-init and the command, not for the setup */
-	if ((r = sc_seccomp_load(&plan.seccomp)) < 0)
+	if ((r = sc_seccomp_install(plan.seccomp)) < 0)
 		child_failf(&plan, -r, "install the seccomp filter");
 	child_exec(&plan);
 }

@@ -34,7 +34,7 @@ struct sc_child_plan {
 	int parent_fds[4];        /* the parent's ends (sync, pipes' read ends), -1 unused: closed
 	                             in the child at once, so the parent's death reads as EOF */
 	const struct sc_probe_expect *expect;
-	struct sc_seccomp seccomp; /* installed last, just before exec */
+	const struct sc_seccomp_bpf *seccomp; /* installed last, just before exec */
 };
 
 /* Clones PID 1 of a new container (user, pid, mount, uts, ipc, cgroup and, when new_net, net

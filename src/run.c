@@ -57,6 +57,7 @@ struct run {
 	unsigned proc_present; /* the /proc entries to harden this kernel has */
 	int init_fd;           /* --init: the sealed copy of simpcon-init, else -1 */
 	int stdin_fd;          /* --stdin: what the command reads, else -1 (/dev/null) */
+	struct sc_seccomp_bpf filter; /* installed by PID 1 just before exec */
 };
 
 static int validate(const struct sc_config *c, struct sc_error *err)
@@ -317,6 +318,30 @@ static int open_init(struct run *run, struct sc_error *err)
 	return 0;
 }
 
+/* The command's seccomp filter, compiled here once so that PID 1 only installs it. */
+static int build_filter(struct run *run, struct sc_error *err)
+{
+	const struct sc_config *c = run->config;
+	bool unconfined = c->seccomp && !strcmp(c->seccomp, "unconfined");
+	struct sc_seccomp_profile profile = { 0 };
+	struct sc_seccomp what = {
+		.defaults = !c->seccomp && !c->privileged,
+		.sys_admin = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) & SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0,
+	};
+	/* a bind is the host's file system: no set-id bit may be made there (syscall-filter.c) */
+	for (size_t i = 0; i < c->n_mounts; i++)
+		what.no_setid = what.no_setid || (c->mounts[i].source && !c->mounts[i].copy);
+	int r = 0;
+	if (c->seccomp && !unconfined) {
+		if ((r = sc_seccomp_profile_read(c->seccomp, &profile, err)) < 0)
+			return r;
+		what.profile = &profile;
+	}
+	r = sc_seccomp_build(&what, &run->filter, err);
+	sc_seccomp_profile_release(&profile);
+	return r;
+}
+
 static int prepare(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
@@ -348,6 +373,8 @@ static int prepare(struct run *run, struct sc_error *err)
 	/* only a kept run has a directory on disk: the others' layers are a tmpfs in the container */
 	if ((c->keep && (r = make_rundir(run, err)) < 0) || (r = open_sources(run, err)) < 0 ||
 	    (r = make_channels(run, err)) < 0 || (c->init && (r = open_init(run, err)) < 0))
+		return r;
+	if ((r = build_filter(run, err)) < 0)
 		return r;
 	if ((r = sc_probe_host_before(&run->host)) < 0)
 		return sc_error_set(err, -r, "record the host's hostname and mount table");
@@ -399,13 +426,12 @@ static int start(struct run *run, struct sc_error *err)
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
 				run->pipes[SC_CAPTURE_REPORT][0] },
 		.expect = &run->expect,
+		.seccomp = &run->filter,
 	};
-	/* a bind is the host's file system: no set-id bit may be made there (syscall-filter.c);
-	 * and run by root, a file capability container root writes through a writable bind is
-	 * stored with root id 0, effective on the host: CAP_SETFCAP goes, --privileged or not */
+	/* run by root, a file capability container root writes through a writable bind is stored
+	 * with root id 0, effective on the host: CAP_SETFCAP goes, --privileged or not */
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct sc_mount *m = &c->mounts[i];
-		plan.seccomp.no_setid = plan.seccomp.no_setid || (m->source && !m->copy);
 		if (m->source && !m->copy && !m->readonly && !run->map.rootless)
 			plan.cap_drop |= SC_CAP_BIT(31 /* SETFCAP */);
 	}
@@ -541,6 +567,7 @@ static void run_release(struct run *run)
 
 	if (run->rundir_made && !run->config->keep)
 		(void)rmdir(run->rundir);
+	sc_seccomp_bpf_release(&run->filter);
 	sc_limits_release(&run->limits);
 	sc_idmap_release(&run->map);
 	sc_host_snapshot_release(&run->host);

@@ -74,6 +74,7 @@ static const struct {
 	{ "junit", RULE_REFUSE, "it writes a host file" },
 	{ "file-root", RULE_REFUSE, "it widens the host paths files may use" },
 	{ "trust-files", RULE_REFUSE, "it lifts these rules" },
+	{ "seccomp", RULE_REFUSE, "it replaces the system call filter" },
 };
 
 static int refuse(struct sc_error *err, const char *name, const char *why)

@@ -59,6 +59,7 @@ enum {
 	OPT_COPY,
 	OPT_FILE_ROOT,
 	OPT_TRUST_FILES,
+	OPT_SECCOMP,
 };
 
 static const struct option long_options[] = {
@@ -108,6 +109,7 @@ static const struct option long_options[] = {
 	{ "time-offset", required_argument, NULL, OPT_TIME_OFFSET },
 	{ "file-root", required_argument, NULL, OPT_FILE_ROOT },
 	{ "trust-files", no_argument, NULL, OPT_TRUST_FILES },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -165,9 +167,11 @@ const char *sc_cli_usage(void)
 	       "  --cap-add CAP, --cap-drop CAP\n"
 	       "                            keep or drop a capability (CAP_NET_ADMIN, net_admin, ALL)\n"
 	       "                            beyond docker's default set\n"
+	       "  --seccomp FILE|unconfined the system call filter: a profile file's rules, or none\n"
+	       "                            (default: the built-in profile; README lists it)\n"
 	       "  --privileged              turn the hardening off: all capabilities, /proc unmasked,\n"
-	       "                            nested user namespaces allowed (container root is still\n"
-	       "                            not host root)\n"
+	       "                            nested user namespaces allowed, no built-in seccomp\n"
+	       "                            profile (container root is still not host root)\n"
 	       "Expectations (each adds a TAP point):\n"
 	       "  --expect-exit N           exit status (default: 0)\n"
 	       "  --expect-stdout TEXT      stdout equals TEXT (a final newline is ignored)\n"
@@ -365,6 +369,12 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
 		break;
 	case OPT_HOST_LIBS: o->config.host_libs = true; break;
+	case OPT_SECCOMP:
+		if (!*arg)
+			return sc_error_setf(err, EINVAL, "--seccomp '': expected a profile file or 'unconfined'");
+		if (!(o->config.seccomp = strcmp(arg, "unconfined") ? absolute(o, arg) : arg))
+			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
+		break;
 	case OPT_FILE_ROOT: return add_file_root(o, arg, err);
 	case OPT_TRUST_FILES: o->trust_files = true; break;
 	case OPT_UPDATE: o->update = true; break;

@@ -1,0 +1,111 @@
+/* check-probe.c - check points whose attack needs a system call busybox has no tool for: they
+ * run simpcon-probe inside, from a sealed in-memory copy (as --init runs simpcon-init), and
+ * read what it managed to do. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
+
+#ifndef KEY_POS_ALL
+#define KEY_POS_ALL 0x3f000000 /* view, read, write, search, link, setattr: by possession */
+#endif
+
+#include "check-internal.h"
+#include "error.h"
+#include "run.h"
+#include "util.h"
+
+/* Runs simpcon-probe with args in a container shaped by extra (NULL: defaults). */
+static int run_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1,
+		     const char *arg2)
+{
+	char buf[PATH_MAX];
+	struct sc_config c = extra ? *extra : (struct sc_config)SC_CONFIG_INIT;
+	c.init = true;
+	c.init_helper = sc_helper_path(NULL, "SIMPCON_PROBE", SC_PROBE_HELPER, "simpcon-probe", buf, sizeof(buf));
+	int r = sc_check_run_in(s, &c, ret, arg1, arg2, NULL);
+	if (r < 0)
+		return r;
+	if ((*ret)->exit_status != 0 || (*ret)->exec_error)
+		return sc_error_setf(s->err, EIO, "simpcon-probe '%s' (install it, or set SIMPCON_PROBE): %s", c.init_helper,
+				     (*ret)->exec_error ? (*ret)->exec_error : sc_result_stderr(*ret, NULL, NULL));
+	return 0;
+}
+
+/* The output's lines as one "a=b, c=d" line, into buf. */
+static const char *one_line(const struct sc_result *res, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", sc_result_stdout(res, NULL, NULL));
+	for (char *nl; (nl = strchr(buf, '\n'));)
+		*nl = nl[1] ? ';' : '\0';
+	return buf;
+}
+
+int sc_check_seccomp_denied(struct suite *s, struct point *p)
+{
+	struct sc_result *res = NULL;
+	int r = run_probe(s, NULL, &res, "denied", NULL);
+	if (r < 0)
+		return r;
+	char seen[256];
+	one_line(res, seen, sizeof(seen));
+	bool made = strstr(seen, "=made") != NULL;
+	sc_check_say(p, made ? SC_VERDICT_FAIL : SC_VERDICT_PASS, "%s", seen);
+	sc_result_free(res);
+	return 0;
+}
+
+/* A key planted in the harness's session keyring must be neither readable nor visible from
+ * inside: the container joins a new session keyring. The default seccomp profile denies every
+ * key call anyway; this point runs unconfined, so that the keyring itself is what is seen. */
+int sc_check_keyring(struct suite *s, struct point *p)
+{
+	char description[64];
+	snprintf(description, sizeof(description), "simpcon-check-marker-%d", (int)getpid());
+	long key = syscall(SYS_add_key, "user", description, "marker", (size_t)6, KEY_SPEC_SESSION_KEYRING);
+	/* possession alone grants anything: the container's root may be the caller's uid (run by
+	 * a user), whose "user" permissions would show the key whatever keyring it is in */
+	if (key < 0 || syscall(SYS_keyctl, KEYCTL_SETPERM, key, KEY_POS_ALL) < 0) {
+		sc_check_say(p, SC_VERDICT_SKIP, "cannot plant a marker key in the harness's session keyring: %s",
+			     strerror(errno));
+		if (key >= 0)
+			(void)syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
+		return 0;
+	}
+	char serial[32];
+	snprintf(serial, sizeof(serial), "%ld", key);
+	struct sc_config c = SC_CONFIG_INIT;
+	c.seccomp = "unconfined";
+	struct sc_result *res = NULL;
+	int r = run_probe(s, &c, &res, "keyring", serial);
+	(void)syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
+	if (r < 0)
+		return r;
+	char seen[256];
+	one_line(res, seen, sizeof(seen));
+	bool reached = strstr(seen, "=made") != NULL;
+	sc_check_say(p, reached ? SC_VERDICT_FAIL : SC_VERDICT_PASS, "marker key %s from the harness's session keyring: %s",
+		     serial, seen);
+	sc_result_free(res);
+	return 0;
+}
+
+int sc_check_chroot_escape(struct suite *s, struct point *p)
+{
+	struct sc_result *res = NULL;
+	int r = run_probe(s, NULL, &res, "chroot", NULL);
+	if (r < 0)
+		return r;
+	char seen[256];
+	one_line(res, seen, sizeof(seen));
+	sc_check_say(p, !strcmp(seen, "escape=contained") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "chroot into a subdirectory, \"..\" 256 times, chroot \".\": %s", seen);
+	sc_result_free(res);
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* simpcon-probe.c - attacks `simpcon-test check` makes from inside a container, where busybox
+ * has no tool for them. Like simpcon-init, the harness executes it from a sealed in-memory
+ * copy, so no host file is ever run inside; static, for a fixture with no loader.
+ *
+ *   simpcon-probe denied          tries each call the default seccomp profile denies and that
+ *                                 a test would use to reach the kernel's surface; one line
+ *                                 "call=ERRNO-NAME" (it failed) or "call=made" each
+ *   simpcon-probe keyring SERIAL  reads and describes key SERIAL (planted in the harness's
+ *                                 session keyring): "read=..." and "describe=...", each an
+ *                                 errno name or "made"
+ *   simpcon-probe chroot          the classic chroot escape (chroot into a subdirectory, climb
+ *                                 with "..", chroot "."): "escape=contained" when "/" after
+ *                                 it is the container's root, else "escape=ESCAPED" and what
+ *                                 the new "/" holds
+ *
+ * Exit status 0 when the probe ran (the verdict is in the output), 2 on a usage error. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <linux/io_uring.h>
+#include <linux/keyctl.h>
+#include <linux/userfaultfd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+
+static void say(const char *name, long r)
+{
+	if (r >= 0) {
+		printf("%s=made\n", name);
+		return;
+	}
+	const char *e = strerrorname_np(errno);
+	printf("%s=%s\n", name, e ? e : "error");
+}
+
+/* A call's result: 0 or more made it, -1 with errno failed; whatever it made is closed. */
+static long closed(long fd)
+{
+	if (fd >= 0)
+		close((int)fd);
+	return fd;
+}
+
+static int denied(void)
+{
+	struct io_uring_params params = { 0 };
+	say("io_uring_setup", closed(syscall(SYS_io_uring_setup, 1, &params)));
+	say("userfaultfd", closed(syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY)));
+	say("keyctl", syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+	say("add_key", syscall(SYS_add_key, "user", "simpcon-probe", "x", 1, KEY_SPEC_PROCESS_KEYRING));
+	say("socket_packet", closed(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)));
+	say("memfd_secret", closed(syscall(SYS_memfd_secret, O_CLOEXEC)));
+	/* a child does the unshare: this process stays as it was for the next probe */
+	pid_t child = fork();
+	if (child == 0)
+		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
+	int status = 0;
+	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status)) {
+		say("unshare_user", -1);
+	} else {
+		errno = WEXITSTATUS(status);
+		say("unshare_user", errno ? -1 : 0);
+	}
+	return 0;
+}
+
+static int keyring(const char *serial_text)
+{
+	char *end;
+	long serial = strtol(serial_text, &end, 10);
+	if (!*serial_text || *end) {
+		fprintf(stderr, "simpcon-probe: keyring: '%s' is not a key serial number\n", serial_text);
+		return 2;
+	}
+	char payload[64];
+	say("read", syscall(SYS_keyctl, KEYCTL_READ, serial, payload, sizeof(payload)));
+	char description[64];
+	say("describe", syscall(SYS_keyctl, KEYCTL_DESCRIBE, serial, description, sizeof(description)));
+	return 0;
+}
+
+static int chroot_escape(void)
+{
+	struct stat before, after;
+	char dir[] = "/tmp/simpcon-probe-XXXXXX";
+	if (stat("/", &before) < 0 || !mkdtemp(dir)) {
+		printf("escape=cannot-try (%s)\n", strerror(errno));
+		return 0;
+	}
+	/* the working directory stays outside the new root, so ".." is not stopped by it */
+	if (chdir("/") < 0 || chroot(dir) < 0) {
+		say("escape_chroot", -1);
+		return 0;
+	}
+	for (int i = 0; i < 256; i++)
+		if (chdir("..") < 0)
+			break;
+	if (chroot(".") < 0 || chdir("/") < 0 || stat("/", &after) < 0) {
+		say("escape_chroot_dot", -1);
+		return 0;
+	}
+	if (after.st_dev == before.st_dev && after.st_ino == before.st_ino) {
+		puts("escape=contained");
+		return 0;
+	}
+	printf("escape=ESCAPED to:");
+	DIR *d = opendir("/");
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_name[0] != '.')
+			printf(" %s", e->d_name);
+	if (d)
+		closedir(d);
+	putchar('\n');
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "denied"))
+		return denied();
+	if (argc == 3 && !strcmp(argv[1], "keyring"))
+		return keyring(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "chroot"))
+		return chroot_escape();
+	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot\n", stderr);
+	return 2;
+}
