@@ -268,6 +268,24 @@ static int open_userns_limit(int rootfd, struct sc_error *err)
 	return fd < 0 ? sc_error_set(err, errno, "open /proc/sys/user/max_user_namespaces") : fd;
 }
 
+/* The container's per-user ceilings, in the user.* sysctls of its own user namespace; written
+ * while its /proc/sys is still writable (a knob this kernel lacks is skipped). */
+static int write_ceilings(int rootfd, const struct sc_user_ceilings *c, struct sc_error *err)
+{
+	for (size_t i = 0; c && i < c->n; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "proc/sys/user/%s", c->name[i]);
+		struct open_how how = { .flags = O_WRONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+		_cleanup_close_ int fd = sc_openat2(rootfd, path, &how);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		int r = fd < 0 ? -errno : sc_write_all(fd, c->value[i], strlen(c->value[i]));
+		if (r < 0)
+			return sc_error_set(err, -r, "set /proc/sys/user/%s to %s", c->name[i], c->value[i]);
+	}
+	return 0;
+}
+
 static int proc_mask(int rootfd, const char *path, struct sc_error *err)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
@@ -541,7 +559,7 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (rootfd < 0)
 		return rootfd;
 	int r = mount_proc(rootfd, err);
-	if (r < 0)
+	if (r < 0 || (r = write_ceilings(rootfd, plan->ceilings, err)) < 0)
 		return r;
 	_cleanup_close_ int limit = -1;
 	if (!plan->privileged && (limit = open_userns_limit(rootfd, err)) < 0 && limit != -ENOENT)

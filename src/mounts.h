@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "resources.h"
 #include "simpcon.h"
 
 /* Host paths are opened by sc_mounts_open while the child still has the invoking user's
@@ -25,6 +26,7 @@ struct sc_mount_plan {
 	unsigned proc_present;          /* which /proc entries to harden exist (sc_mounts_find_proc) */
 	bool lock;                      /* lock every mount's flags and what lies under it: container
 	                                   root keeps CAP_SYS_ADMIN, which could undo them */
+	const struct sc_user_ceilings *ceilings; /* written to the new /proc/sys/user, or NULL */
 };
 
 /* Which of the /proc entries the hardening masks or makes read-only this kernel has, as a mask

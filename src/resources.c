@@ -156,9 +156,48 @@ int sc_limits_attach(const struct sc_limits *l, pid_t pid, struct sc_error *err)
 	return 0;
 }
 
+void sc_limits_user_ceilings(struct sc_user_ceilings *ret)
+{
+	/* the kernel's defaults stand in where this namespace sets no value of its own (INT_MAX:
+	 * the harness runs in a user namespace whose parent holds the real ceiling) */
+	static const struct {
+		const char *name;
+		long fallback;
+	} knobs[SC_USER_CEILINGS] = {
+		{ "max_inotify_instances", 128 },
+		{ "max_inotify_watches", 1048576 },
+		{ "max_fanotify_groups", 128 },
+		{ "max_fanotify_marks", 1048576 },
+	};
+	ret->n = 0;
+	for (size_t i = 0; i < SC_ELEMENTSOF(knobs); i++) {
+		char path[64];
+		_cleanup_free_ char *text = NULL;
+		snprintf(path, sizeof(path), "/proc/sys/user/%s", knobs[i].name);
+		if (sc_read_file(path, &text, NULL) < 0)
+			continue; /* not in this kernel */
+		long v = strtol(text, NULL, 10);
+		if (v <= 0 || v >= INT_MAX)
+			v = knobs[i].fallback;
+		ret->name[ret->n] = knobs[i].name;
+		snprintf(ret->value[ret->n], sizeof(ret->value[0]), "%ld", v / 4 > 0 ? v / 4 : 1);
+		ret->n++;
+	}
+}
+
 int sc_limits_rlimits(const struct sc_limits *l)
 {
 	struct rlimit r;
+	static const int per_user[] = { RLIMIT_MSGQUEUE, RLIMIT_SIGPENDING, RLIMIT_MEMLOCK };
+	for (size_t i = 0; i < SC_ELEMENTSOF(per_user); i++) {
+		if (getrlimit(per_user[i], &r) < 0)
+			return -errno;
+		if (r.rlim_cur == RLIM_INFINITY)
+			continue; /* nothing the run could exhaust */
+		r.rlim_cur = r.rlim_max = r.rlim_cur / 4;
+		if (setrlimit(per_user[i], &r) < 0)
+			return -errno;
+	}
 	if (l->via[SC_LIMIT_PIDS] == SC_LIMIT_RLIMIT) {
 		r.rlim_cur = r.rlim_max = l->value[SC_LIMIT_PIDS];
 		if (setrlimit(RLIMIT_NPROC, &r) < 0)

@@ -33,13 +33,28 @@ struct sc_limits {
 	char cgroup[SC_LIMIT_COUNT][512];    /* the cgroup directory made for the run, or "" */
 };
 
+/* Kernel resources counted per user (inotify and fanotify objects, message queue bytes,
+ * pending signals, locked shared memory) are charged, through the container's user namespace,
+ * to the user who runs it: the container gets a quarter of what that user may have, so a run
+ * that takes all it can still leaves the host's user three quarters. */
+#define SC_USER_CEILINGS 4
+struct sc_user_ceilings {
+	size_t n;
+	const char *name[SC_USER_CEILINGS]; /* under /proc/sys/user/ */
+	char value[SC_USER_CEILINGS][24];
+};
+/* Before the clone: the user.* sysctls for the container's user namespace, from the harness's
+ * own (a namespace that sets none has the kernel's defaults above it). */
+void sc_limits_user_ceilings(struct sc_user_ceilings *ret);
+
 /* Before the clone: creates the cgroups the limits need and decides, for each limit, where it
  * goes; a limit no cgroup takes (for this user) is left to rlimits (sc_limits_rlimits). */
 int sc_limits_prepare(struct sc_limits *limits, struct sc_error *err);
 /* After the clone, before the container runs anything: moves pid into the cgroups. */
 int sc_limits_attach(const struct sc_limits *limits, pid_t pid, struct sc_error *err);
-/* In the child, before exec: the rlimits for the limits that fell back to them, and the CPU
- * time limit. Returns 0 or -errno. */
+/* In the child, before exec: the rlimits for the limits that fell back to them, the CPU time
+ * limit, and a quarter of the caller's per-user rlimits (message queue bytes, pending signals,
+ * locked memory). Returns 0 or -errno. */
 int sc_limits_rlimits(const struct sc_limits *limits);
 /* After the run: which limits were hit, as text ("pids 50 (cgroup v1)"), into buf. cpu_us is
  * the CPU time the container used, signal what ended it (-1: the harness killed it). Returns

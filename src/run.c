@@ -58,6 +58,7 @@ struct run {
 	int init_fd;           /* --init: the sealed copy of simpcon-init, else -1 */
 	int stdin_fd;          /* --stdin: what the command reads, else -1 (/dev/null) */
 	struct sc_seccomp_bpf filter; /* installed by PID 1 just before exec */
+	struct sc_user_ceilings ceilings;
 };
 
 static int validate(const struct sc_config *c, struct sc_error *err)
@@ -376,6 +377,7 @@ static int prepare(struct run *run, struct sc_error *err)
 		return r;
 	if ((r = build_filter(run, err)) < 0)
 		return r;
+	sc_limits_user_ceilings(&run->ceilings);
 	if ((r = sc_probe_host_before(&run->host)) < 0)
 		return sc_error_set(err, -r, "record the host's hostname and mount table");
 	run->limits.value[SC_LIMIT_PIDS] = c->pids_max;
@@ -400,7 +402,7 @@ static int start(struct run *run, struct sc_error *err)
 		.mounts = { .rundir = run->rundir_made ? run->rundir : NULL, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
 			    .privileged = c->privileged, .host_libs = c->host_libs,
-			    .proc_present = run->proc_present,
+			    .proc_present = run->proc_present, .ceilings = &run->ceilings,
 			    .lock = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) &
 				     SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0 },
 		.hostname = run->expect.hostname,

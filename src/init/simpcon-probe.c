@@ -12,20 +12,29 @@
  *                                 with "..", chroot "."): "escape=contained" when "/" after
  *                                 it is the container's root, else "escape=ESCAPED" and what
  *                                 the new "/" holds
+ *   simpcon-probe fill KIND FILE  makes inotify instances or POSIX message queues (KIND
+ *                                 inotify or mqueue) until one is refused, writes "made=N
+ *                                 ERRNO-NAME" to FILE and holds them until killed: a
+ *                                 container taking all it can of a per-user kernel resource
+ *   simpcon-probe one KIND        makes one and prints "KIND=made" or the errno name: run on
+ *                                 the host meanwhile, it sees what the container left
  *
  * Exit status 0 when the probe ran (the verdict is in the output), 2 on a usage error. */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/userfaultfd.h>
+#include <mqueue.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -130,6 +139,41 @@ static int chroot_escape(void)
 	return 0;
 }
 
+/* One more of KIND, left open; -1 with errno when refused. */
+static int make_one(const char *kind)
+{
+	if (!strcmp(kind, "inotify"))
+		return inotify_init1(IN_CLOEXEC);
+	static unsigned n;
+	char name[64];
+	snprintf(name, sizeof(name), "/simpcon-probe-%d-%u", (int)getpid(), n++);
+	mqd_t q = mq_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, NULL);
+	/* unlinked at once: the queue lives, and is charged, while its descriptor is open */
+	if (q != (mqd_t)-1)
+		(void)mq_unlink(name);
+	return (int)q;
+}
+
+static int fill(const char *kind, const char *path)
+{
+	unsigned made = 0;
+	while (made < 100000 && make_one(kind) >= 0)
+		made++;
+	const char *e = strerrorname_np(errno);
+	FILE *f = fopen(path, "we");
+	if (!f || fprintf(f, "made=%u %s\n", made, e ? e : "error") < 0 || fclose(f) != 0) {
+		fprintf(stderr, "simpcon-probe: write '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (;;)
+		pause();
+}
+
+static bool is_kind(const char *kind)
+{
+	return !strcmp(kind, "inotify") || !strcmp(kind, "mqueue");
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -139,6 +183,13 @@ int main(int argc, char **argv)
 		return keyring(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "chroot"))
 		return chroot_escape();
-	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot\n", stderr);
+	if (argc == 4 && !strcmp(argv[1], "fill") && is_kind(argv[2]))
+		return fill(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "one") && is_kind(argv[2])) {
+		say(argv[2], make_one(argv[2]));
+		return 0;
+	}
+	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | fill inotify|mqueue FILE | one inotify|mqueue\n",
+	      stderr);
 	return 2;
 }
