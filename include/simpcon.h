@@ -77,12 +77,16 @@ struct sc_config {
 	                                 reaps orphans; the command's death by signal N reads as exit
 	                                 status 128 + N */
 	const char *init_helper;      /* NULL: $SIMPCON_INIT, else the installed simpcon-init */
+	uint64_t storage_max;         /* bytes each tmpfs of the run (the root's writes, /dev/shm,
+	                                 each --tmpfs) holds at most: 0: memory_max when given, else
+	                                 SC_STORAGE_DEFAULT; a full one fails writes with ENOSPC */
 	const char *seccomp;          /* the system call filter: NULL: the default profile (none when
 	                                 privileged); "unconfined": none; else a profile file (README,
 	                                 "System call filter"). Set-id rules for binds stay in all cases */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)
+#define SC_STORAGE_DEFAULT ((uint64_t)1 << 30)
 #define SC_CONFIG_INIT                                                                         \
 	{                                                                                      \
 		.timeout_ms = 60000, .net = SC_NET_NONE, .output_limit = SC_OUTPUT_LIMIT_DEFAULT, \

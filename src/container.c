@@ -174,6 +174,37 @@ static _Noreturn void child_exec(const struct sc_child_plan *plan)
 	_exit(code == ENOENT ? 127 : 126);
 }
 
+/* Hands the parent an O_PATH fd of every tmpfs the command writes to, in the order of
+ * sc_container_storage_paths, so that after the run it can tell which one was full ("/" is the
+ * overlay, whose statfs is its upper layer's). */
+static void child_send_storage(const struct sc_child_plan *plan)
+{
+	const char *paths[SC_STORAGE_MAX];
+	size_t n = sc_container_storage_paths(&plan->mounts, paths, SC_ELEMENTSOF(paths));
+	int fds[SC_STORAGE_MAX];
+	char control[CMSG_SPACE(sizeof(fds))] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		if ((fds[i] = open(paths[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			child_failf(plan, errno, "open '%s' in the container", paths[i]);
+	char byte = 's';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	ssize_t w;
+	do
+		w = n ? sendmsg(plan->sync_fd, &msg, MSG_NOSIGNAL) : 0;
+	while (w < 0 && errno == EINTR);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	if (w < 0)
+		child_failf(plan, errno, "hand the container's tmpfs to the harness");
+}
+
 static _Noreturn void child_main(struct sc_child_plan plan)
 {
 	int trees[SC_MAX_TREES];
@@ -212,6 +243,7 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 		child_failf(&plan, -r, "create a time namespace (Linux 5.6+, CONFIG_TIME_NS)");
 	if (sc_mounts_setup(&plan.mounts, &err) < 0)
 		child_fail(&plan, &err);
+	child_send_storage(&plan);
 	if (sethostname(plan.hostname, strlen(plan.hostname)) < 0)
 		child_failf(&plan, errno, "set hostname '%s'", plan.hostname);
 	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)) < 0)
@@ -283,6 +315,42 @@ int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *re
 	*ret_pid = pid;
 	*ret_pidfd = pidfd;
 	return 0;
+}
+
+size_t sc_container_storage_paths(const struct sc_mount_plan *plan, const char **paths, size_t max)
+{
+	size_t n = 0;
+	if (!plan->keep && n < max)
+		paths[n++] = "/";
+	if (n < max)
+		paths[n++] = "/dev/shm";
+	for (size_t i = 0; i < plan->n_mounts && n < max; i++)
+		if (!plan->mounts[i].source && !plan->mounts[i].copy && !plan->mounts[i].readonly)
+			paths[n++] = plan->mounts[i].dest;
+	return n;
+}
+
+int sc_container_storage_fds(int sync_fd, int *fds, size_t max)
+{
+	char byte;
+	char control[CMSG_SPACE((SC_STORAGE_MAX) * sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	if (recvmsg(sync_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+		return 0;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	size_t received = c && c->cmsg_type == SCM_RIGHTS ? (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+	size_t n = 0;
+	for (size_t i = 0; i < received; i++) {
+		int fd;
+		memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+		if (n < max)
+			fds[n++] = fd;
+		else
+			close(fd);
+	}
+	return (int)n;
 }
 
 int sc_container_release(int sync_fd, int root_tree, const int *trees, size_t n, struct sc_error *err)

@@ -42,6 +42,14 @@ struct sc_child_plan {
  * Returns 0 and fills ret_pid/ret_pidfd in the parent; never returns in the child. */
 int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *ret_pidfd, struct sc_error *err);
 
+#define SC_STORAGE_MAX 66 /* "/", /dev/shm and a --tmpfs per mount */
+
+/* The container paths whose tmpfs holds the command's writes, in the order the child hands
+ * them over: "/" (the overlay, unless kept on disk), /dev/shm, each writable --tmpfs. */
+size_t sc_container_storage_paths(const struct sc_mount_plan *plan, const char **paths, size_t max);
+/* After the run, in the parent: the fds the child handed over (up to max, O_PATH); the count. */
+int sc_container_storage_fds(int sync_fd, int *fds, size_t max);
+
 /* Lets the child go, handing it root_tree (a detached mount of the fixture root for the overlay's
  * lower layer, or -1: the child opens the root itself) and n detached mount trees (one per user
  * mount, -1 for none). */

@@ -195,8 +195,13 @@ static int layers_dir(const struct sc_mount_plan *plan, struct sc_error *err)
 		int fd = fcntl(plan->rundir_fd, F_DUPFD_CLOEXEC, 3);
 		return fd < 0 ? sc_error_set(err, errno, "open '%s'", plan->rundir) : fd;
 	}
+	char size[32], inodes[32];
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)plan->tmpfs_size);
+	snprintf(inodes, sizeof(inodes), "%llu", (unsigned long long)sc_storage_inodes(plan->tmpfs_size));
 	_cleanup_close_ int fs = sc_fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0 || sc_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    (plan->tmpfs_size && (sc_fsconfig(fs, FSCONFIG_SET_STRING, "size", size, 0) < 0 ||
+				  sc_fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", inodes, 0) < 0)) ||
 	    sc_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return sc_error_set(err, errno, "create the tmpfs for the run's layers");
 	int mnt = sc_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
@@ -350,7 +355,18 @@ static int bind_dev_node(int devfd, const char *name, struct sc_error *err)
 	return 0;
 }
 
-static int mount_dev(int rootfd, struct sc_error *err)
+/* "mode=1777,size=N": a tmpfs the command writes to, holding at most the run's storage bound. */
+static const char *tmpfs_options(const struct sc_mount_plan *plan, char buf[static 64])
+{
+	if (plan->tmpfs_size)
+		snprintf(buf, 64, "mode=1777,size=%llu,nr_inodes=%llu", (unsigned long long)plan->tmpfs_size,
+			 (unsigned long long)sc_storage_inodes(plan->tmpfs_size));
+	else
+		snprintf(buf, 64, "mode=1777");
+	return buf;
+}
+
+static int mount_dev(int rootfd, const struct sc_mount_plan *plan, struct sc_error *err)
 {
 	_cleanup_close_ int fd = open_in_root(rootfd, "/dev", true);
 	if (fd < 0)
@@ -381,8 +397,9 @@ static int mount_dev(int rootfd, struct sc_error *err)
 	_cleanup_close_ int pts = open_in_root(rootfd, "/dev/pts", true);
 	if (pts < 0 || mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return sc_error_set(err, errno, "mount devpts on '/dev/pts'");
+	char options[64];
 	_cleanup_close_ int shm = open_in_root(rootfd, "/dev/shm", true);
-	if (shm < 0 || mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	if (shm < 0 || mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(plan, options)) < 0)
 		return sc_error_set(err, errno, "mount tmpfs on '/dev/shm'");
 	return 0;
 }
@@ -447,15 +464,18 @@ static int copy_in(int rootfd, const struct sc_mount *m, int source_fd, struct s
 	return 0;
 }
 
-static int mount_user(int rootfd, const struct sc_mount *m, int source_fd, int prepared, struct sc_error *err)
+static int mount_user(int rootfd, const struct sc_mount_plan *plan, const struct sc_mount *m, int source_fd,
+		      int prepared, struct sc_error *err)
 {
+	char options[64];
 	if (m->copy)
 		return copy_in(rootfd, m, source_fd, err);
 	if (!m->source) {
 		_cleanup_close_ int fd = open_in_root(rootfd, m->dest, true);
 		if (fd < 0)
 			return sc_error_set(err, errno, "create '%s' in the container", m->dest);
-		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0), "mode=1777") < 0)
+		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0),
+				tmpfs_options(plan, options)) < 0)
 			return sc_error_set(err, errno, "mount tmpfs on '%s'", m->dest);
 		return 0;
 	}
@@ -565,10 +585,10 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (!plan->privileged && (limit = open_userns_limit(rootfd, err)) < 0 && limit != -ENOENT)
 		return limit;
 	if ((!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
-	    (r = mount_dev(rootfd, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
+	    (r = mount_dev(rootfd, plan, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
-		r = mount_user(rootfd, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,
+		r = mount_user(rootfd, plan, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,
 			       plan->prepared ? plan->prepared[i] : -1, err);
 		if (r < 0)
 			return r;

@@ -27,6 +27,7 @@ struct sc_mount_plan {
 	bool lock;                      /* lock every mount's flags and what lies under it: container
 	                                   root keeps CAP_SYS_ADMIN, which could undo them */
 	const struct sc_user_ceilings *ceilings; /* written to the new /proc/sys/user, or NULL */
+	uint64_t tmpfs_size;            /* size= of every tmpfs that holds the run's writes; 0: none */
 };
 
 /* Which of the /proc entries the hardening masks or makes read-only this kernel has, as a mask

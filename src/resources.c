@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -154,6 +155,41 @@ int sc_limits_attach(const struct sc_limits *l, pid_t pid, struct sc_error *err)
 			return sc_error_set(err, -r, "move the container into cgroup '%s'", l->cgroup[k]);
 	}
 	return 0;
+}
+
+uint64_t sc_storage_size(const struct sc_config *c)
+{
+	return c->storage_max ? c->storage_max : c->memory_max ? c->memory_max : SC_STORAGE_DEFAULT;
+}
+
+uint64_t sc_storage_inodes(uint64_t size)
+{
+	return size / 4096 > 1024 ? size / 4096 : 1024;
+}
+
+bool sc_storage_hit(const int *fds, const char *const *names, size_t n, uint64_t size, char *buf, size_t bufsize)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < bufsize; i++) {
+		struct statfs st;
+		if (fds[i] < 0 || fstatfs(fds[i], &st) < 0 || (st.f_bavail > 0 && st.f_ffree > 0))
+			continue;
+		used += (size_t)snprintf(buf + used, bufsize - used, "%s'%s'%s", used ? ", " : "", names[i],
+					 st.f_bavail > 0 ? " (no inode left)" : "");
+	}
+	if (used > 0 && used < bufsize) {
+		char what[96];
+		snprintf(what, sizeof(what), "storage %llu bytes per tmpfs (--storage): ", (unsigned long long)size);
+		size_t w = strlen(what);
+		if (used + w < bufsize) {
+			memmove(buf + w, buf, used + 1);
+			memcpy(buf, what, w);
+			used += w;
+		}
+		snprintf(buf + used, bufsize - used, " full");
+	}
+	return used > 0;
 }
 
 void sc_limits_user_ceilings(struct sc_user_ceilings *ret)

@@ -47,6 +47,15 @@ struct sc_user_ceilings {
  * own (a namespace that sets none has the kernel's defaults above it). */
 void sc_limits_user_ceilings(struct sc_user_ceilings *ret);
 
+/* The storage bound: every tmpfs holding the command's writes gets size= bytes and one inode
+ * per 4 KiB of it (files of nothing still take kernel memory), at least 1024. */
+uint64_t sc_storage_inodes(uint64_t size);
+/* The bound c asks for: storage_max, else memory_max, else SC_STORAGE_DEFAULT. */
+uint64_t sc_storage_size(const struct sc_config *c);
+/* After the run: which of the tmpfs (fds, O_PATH, one per name) are full, as text ("storage
+ * 8388608 bytes per tmpfs: '/dev/shm' full") into buf; false when none is. */
+bool sc_storage_hit(const int *fds, const char *const *names, size_t n, uint64_t size, char *buf, size_t bufsize);
+
 /* Before the clone: creates the cgroups the limits need and decides, for each limit, where it
  * goes; a limit no cgroup takes (for this user) is left to rlimits (sc_limits_rlimits). */
 int sc_limits_prepare(struct sc_limits *limits, struct sc_error *err);

@@ -403,6 +403,7 @@ static int start(struct run *run, struct sc_error *err)
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
 			    .privileged = c->privileged, .host_libs = c->host_libs,
 			    .proc_present = run->proc_present, .ceilings = &run->ceilings,
+			    .tmpfs_size = sc_storage_size(c),
 			    .lock = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) &
 				     SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0 },
 		.hostname = run->expect.hostname,
@@ -486,6 +487,24 @@ static int read_reports(struct sc_result *res, const struct sc_output *raw, stru
 	return 0;
 }
 
+/* Which tmpfs the command filled, from the fds the child handed over; added to limit_hit. */
+static void storage_hit(struct run *run, struct sc_result *res)
+{
+	const struct sc_config *c = run->config;
+	struct sc_mount_plan plan = { .keep = c->keep, .mounts = c->mounts, .n_mounts = c->n_mounts };
+	const char *paths[SC_STORAGE_MAX];
+	int fds[SC_STORAGE_MAX];
+	size_t n = sc_container_storage_paths(&plan, paths, SC_ELEMENTSOF(paths));
+	int got = sc_container_storage_fds(run->sync[0], fds, SC_ELEMENTSOF(fds));
+	char full[256];
+	if ((size_t)got == n && sc_storage_hit(fds, paths, n, sc_storage_size(c), full, sizeof(full))) {
+		size_t used = strlen(res->limit_hit);
+		snprintf(res->limit_hit + used, sizeof(res->limit_hit) - used, "%s%s", used ? ", " : "", full);
+	}
+	for (int i = 0; i < got; i++)
+		close(fds[i]);
+}
+
 static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
@@ -523,6 +542,7 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 	sc_limits_describe(&run->limits, res->limits, sizeof(res->limits));
 	sc_limits_hit(&run->limits, cpu_us, cap.timed_out || cap.cancelled ? -1 : res->signal, res->limit_hit,
 		      sizeof(res->limit_hit));
+	storage_hit(run, res);
 	if (cap.cancelled) {
 		sc_output_release(&cap.out[SC_CAPTURE_REPORT]);
 		return sc_error_setf(err, ECANCELED, "interrupted: the container was killed");

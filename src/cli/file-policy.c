@@ -19,6 +19,7 @@
 
 #include "caps.h"
 #include "file-policy.h"
+#include "resources.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -56,6 +57,7 @@ static const struct {
 	{ "timeout", RULE_NARROW, NULL },
 	{ "pids", RULE_NARROW, NULL },
 	{ "memory", RULE_NARROW, NULL },
+	{ "storage", RULE_NARROW, NULL },
 	{ "cpu-time", RULE_NARROW, NULL },
 	{ "output-limit", RULE_NARROW, NULL },
 	{ "net", RULE_NARROW, NULL },         /* host: the host's listeners and abstract sockets */
@@ -113,6 +115,12 @@ static int check_narrow(const struct sc_cli_options *caller, const struct sc_cli
 		uint64_t ceiling = name[0] == 'p' ? c->pids_max : name[0] == 'm' ? c->memory_max : c->cpu_seconds;
 		snprintf(allowed, sizeof(allowed), "%llu", (unsigned long long)ceiling);
 		return within(v, ceiling) ? 0 : too_much(err, name, arg, allowed);
+	}
+	if (!strcmp(name, "storage")) {
+		/* the caller's bound as it applies: given, else its --memory, else the default */
+		uint64_t ceiling = sc_storage_size(c);
+		snprintf(allowed, sizeof(allowed), "%llu", (unsigned long long)ceiling);
+		return l->storage_max <= ceiling ? 0 : too_much(err, name, arg, allowed);
 	}
 	if (!strcmp(name, "output-limit")) {
 		snprintf(allowed, sizeof(allowed), "%zu", c->output_limit);

@@ -60,6 +60,7 @@ enum {
 	OPT_FILE_ROOT,
 	OPT_TRUST_FILES,
 	OPT_SECCOMP,
+	OPT_STORAGE,
 };
 
 static const struct option long_options[] = {
@@ -110,6 +111,7 @@ static const struct option long_options[] = {
 	{ "file-root", required_argument, NULL, OPT_FILE_ROOT },
 	{ "trust-files", no_argument, NULL, OPT_TRUST_FILES },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "storage", required_argument, NULL, OPT_STORAGE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -159,6 +161,8 @@ const char *sc_cli_usage(void)
 	       "  --pids N                  at most N processes (cgroup v2 or v1 pids, else RLIMIT_NPROC)\n"
 	       "  --memory BYTES            memory limit, e.g. 64M (cgroup v2 or v1 memory, else RLIMIT_AS)\n"
 	       "  --cpu-time SECONDS        CPU seconds per process (RLIMIT_CPU: SIGKILL when used up)\n"
+	       "  --storage BYTES           what each tmpfs of the run (the root's writes, /dev/shm,\n"
+	       "                            --tmpfs) holds, e.g. 256M (default: --memory, else 1G)\n"
 	       "  --keep                    keep the run directory with the container's writes\n"
 	       "  --init                    a small init as PID 1 that forwards signals to CMD (then\n"
 	       "                            PID 2) and reaps orphans; death by signal N: exit 128+N\n"
@@ -296,7 +300,7 @@ static int parse_timeout(const char *text, unsigned *ret_ms, struct sc_error *er
 }
 
 /* "64M", "1G", "65536": bytes with an optional K, M or G (powers of 1024). */
-static int parse_bytes(const char *text, uint64_t *ret, struct sc_error *err)
+static int parse_bytes(const char *option, const char *text, uint64_t *ret, struct sc_error *err)
 {
 	char *end;
 	errno = 0;
@@ -311,7 +315,7 @@ static int parse_bytes(const char *text, uint64_t *ret, struct sc_error *err)
 	if (shift)
 		end++;
 	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (1ULL << 50) >> shift || (v << shift) < (1 << 20))
-		return sc_error_setf(err, EINVAL, "--memory '%s': expected bytes of at least 1M, e.g. 64M or 1G", text);
+		return sc_error_setf(err, EINVAL, "--%s '%s': expected bytes of at least 1M, e.g. 64M or 1G", option, text);
 	*ret = (uint64_t)v << shift;
 	return 0;
 }
@@ -427,7 +431,8 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			r = sc_error_setf(err, EINVAL, "--pids '%s': at least 1", arg);
 		o->config.pids_max = n;
 		break;
-	case OPT_MEMORY: return parse_bytes(arg, &o->config.memory_max, err);
+	case OPT_MEMORY: return parse_bytes("memory", arg, &o->config.memory_max, err);
+	case OPT_STORAGE: return parse_bytes("storage", arg, &o->config.storage_max, err);
 	case OPT_CPU_TIME:
 		if ((r = parse_number(arg, "--cpu-time", 1UL << 20, &n, err)) == 0 && n == 0)
 			r = sc_error_setf(err, EINVAL, "--cpu-time '%s': at least 1 second", arg);

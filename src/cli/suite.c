@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "file-policy.h"
+#include "resources.h"
 #include "junit.h"
 #include "run.h"
 #include "suite.h"
@@ -272,6 +273,9 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 			located = true;
 		}
 	}
+	/* the caller's storage bound as it applies: a file's own --memory does not raise it */
+	if (r == 0 && !o->trust_files && !ret->config.storage_max)
+		ret->config.storage_max = sc_storage_size(&caller->config);
 	if (r == 0 && args->script_file[0])
 		r = add_script_copy(ret, args, err);
 	if (fchdir(cwd) < 0 && r == 0)
