@@ -2,8 +2,20 @@
  * container for a point. */
 #pragma once
 
+#include <linux/capability.h>
+
 #include "check.h"
 #include "simpcon.h"
+
+#define SC_CHECK_CAP(cap) ((uint64_t)1 << (cap))
+/* docker's default capability set, as its documentation lists it: written here again, so
+ * that a slip in the set the setup keeps shows */
+#define SC_CHECK_DOCKER_CAPS                                                                         \
+	(SC_CHECK_CAP(CAP_CHOWN) | SC_CHECK_CAP(CAP_DAC_OVERRIDE) | SC_CHECK_CAP(CAP_FOWNER) |          \
+	 SC_CHECK_CAP(CAP_FSETID) | SC_CHECK_CAP(CAP_KILL) | SC_CHECK_CAP(CAP_SETGID) |                  \
+	 SC_CHECK_CAP(CAP_SETUID) | SC_CHECK_CAP(CAP_SETPCAP) | SC_CHECK_CAP(CAP_NET_BIND_SERVICE) |     \
+	 SC_CHECK_CAP(CAP_NET_RAW) | SC_CHECK_CAP(CAP_SYS_CHROOT) | SC_CHECK_CAP(CAP_MKNOD) |            \
+	 SC_CHECK_CAP(CAP_AUDIT_WRITE) | SC_CHECK_CAP(CAP_SETFCAP))
 
 struct point {
 	enum sc_verdict verdict;
@@ -38,7 +50,19 @@ int sc_check_harness_death(struct suite *s, struct point *p);
 /* check-ids.c: the host ids a root-run container is given. */
 int sc_check_root_ids(struct suite *s, struct point *p);
 
-/* check-probe.c: attacks simpcon-probe makes from inside. */
+/* check-probe.c: attacks simpcon-probe makes from inside. sc_check_probe runs it with up to
+ * two arguments in a container shaped by extra (NULL: defaults). */
+int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1,
+		   const char *arg2);
 int sc_check_seccomp_denied(struct suite *s, struct point *p);
 int sc_check_keyring(struct suite *s, struct point *p);
 int sc_check_chroot_escape(struct suite *s, struct point *p);
+
+/* check-options.c: read-backs against check's own lists and figures. */
+int sc_check_caps_options(struct suite *s, struct point *p);
+int sc_check_map_width(struct suite *s, struct point *p);
+int sc_check_init_exe(struct suite *s, struct point *p);
+int sc_check_cgroup_limits(struct suite *s, struct point *p);
+int sc_check_time_offsets(struct suite *s, struct point *p);
+int sc_check_proc_masked(struct suite *s, struct point *p);
+int sc_check_proc_readonly(struct suite *s, struct point *p);

@@ -21,8 +21,7 @@
 #include "run.h"
 #include "util.h"
 
-/* Runs simpcon-probe with args in a container shaped by extra (NULL: defaults). */
-static int run_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1,
+int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1,
 		     const char *arg2)
 {
 	char buf[PATH_MAX];
@@ -50,7 +49,7 @@ static const char *one_line(const struct sc_result *res, char *buf, size_t size)
 int sc_check_seccomp_denied(struct suite *s, struct point *p)
 {
 	struct sc_result *res = NULL;
-	int r = run_probe(s, NULL, &res, "denied", NULL);
+	int r = sc_check_probe(s, NULL, &res, "denied", NULL);
 	if (r < 0)
 		return r;
 	char seen[256];
@@ -83,7 +82,7 @@ int sc_check_keyring(struct suite *s, struct point *p)
 	struct sc_config c = SC_CONFIG_INIT;
 	c.seccomp = "unconfined";
 	struct sc_result *res = NULL;
-	int r = run_probe(s, &c, &res, "keyring", serial);
+	int r = sc_check_probe(s, &c, &res, "keyring", serial);
 	(void)syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
 	if (r < 0)
 		return r;
@@ -99,7 +98,7 @@ int sc_check_keyring(struct suite *s, struct point *p)
 int sc_check_chroot_escape(struct suite *s, struct point *p)
 {
 	struct sc_result *res = NULL;
-	int r = run_probe(s, NULL, &res, "chroot", NULL);
+	int r = sc_check_probe(s, NULL, &res, "chroot", NULL);
 	if (r < 0)
 		return r;
 	char seen[256];

@@ -12,6 +12,7 @@
  *                                 with "..", chroot "."): "escape=contained" when "/" after
  *                                 it is the container's root, else "escape=ESCAPED" and what
  *                                 the new "/" holds
+ *   simpcon-probe clocks          "monotonic=S boottime=S": what a time namespace moves
  *   simpcon-probe fill KIND FILE  makes inotify instances or POSIX message queues (KIND
  *                                 inotify or mqueue) until one is refused, writes "made=N
  *                                 ERRNO-NAME" to FILE and holds them until killed: a
@@ -39,6 +40,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_memfd_secret
@@ -183,13 +185,22 @@ int main(int argc, char **argv)
 		return keyring(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "chroot"))
 		return chroot_escape();
+	if (argc == 2 && !strcmp(argv[1], "clocks")) {
+		struct timespec mono, boot;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_BOOTTIME, &boot);
+		printf("monotonic=%lld.%09ld boottime=%lld.%09ld\n", (long long)mono.tv_sec, mono.tv_nsec,
+		       (long long)boot.tv_sec, boot.tv_nsec);
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "fill") && is_kind(argv[2]))
 		return fill(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "one") && is_kind(argv[2])) {
 		say(argv[2], make_one(argv[2]));
 		return 0;
 	}
-	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | fill inotify|mqueue FILE | one inotify|mqueue\n",
+	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | clocks | fill inotify|mqueue FILE |\n"
+	      "       one inotify|mqueue\n",
 	      stderr);
 	return 2;
 }

@@ -17,7 +17,7 @@ capture check check
 
 capture priv check --privileged
 failed=$(grep '^not ok' "$T_TMP/priv" | sed 's/^not ok [0-9]* - //' | tr '\n' '|')
-[ "$failed" = "hardening: /proc/sys is read-only|hardening: /proc/keys and /proc/timer_list are masked|hardening: capabilities limited to the default set|hardening: nested user namespaces are denied|hardening: a seccomp filter is installed|hardening: io_uring, userfaultfd, keys, AF_PACKET, user namespaces denied by it|" ]
+[ "$failed" = "hardening: /proc/sys and the machine-wide /proc knobs are read-only|hardening: /proc entries that show the host are masked|hardening: capabilities limited to the default set|hardening: nested user namespaces are denied|hardening: a seccomp filter is installed|hardening: io_uring, userfaultfd, keys, AF_PACKET, user namespaces denied by it|" ]
 ok $? "--privileged: exactly the points it turns off fail"
 [ "$(cat "$T_TMP/priv.rc")" = 1 ] && [ "$(driver_result "$T_TMP/priv" --ignore-exit)" = FAIL ]; ok $? "--privileged: exit 1 and FAIL, not ERROR"
 
