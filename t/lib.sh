@@ -37,6 +37,14 @@ setup_run_env() {
 	SIMPCON_CACHE="${SIMPCON_CACHE:-$top_builddir/t/cache}"; export SIMPCON_CACHE
 }
 
+# fixture_copy DIR: a copy of the cached busybox fixture in DIR (made); bails when there is no
+# fixture to copy, never copying from an empty path (that would be "/.")
+fixture_copy() {
+	f_root=$("$SIMPCON" fixture build 2>/dev/null)
+	[ -n "$f_root" ] && [ -x "$f_root/bin/busybox" ] || bail "fixture build gave no fixture ('$f_root')"
+	mkdir -p "$1" && cp -a "$f_root/." "$1/"
+}
+
 # sc ARGS...: runs simpcon-test with ARGS, its stdout in $T_OUT, stderr in $T_ERR, status in $T_RC.
 sc() {
 	"$SIMPCON" "$@" >"$T_TMP/out" 2>"$T_TMP/err" </dev/null

@@ -20,8 +20,7 @@ ok $? "no file or directory of the cache is writable by others (but the fixture'
 [ "$(stat -c %a "$SIMPCON_CACHE")" = 700 ]; ok $? "the cache directory is the caller's alone (mode 700)"
 
 # --rootfs DIR of the caller's own (run by root: root's, as installed trees are)
-mkdir "$T_TMP/rootfs"
-cp -a "$("$SIMPCON" fixture build)/." "$T_TMP/rootfs/" && chown -R "$me:$(id -g)" "$T_TMP/rootfs"
+fixture_copy "$T_TMP/rootfs" && chown -R "$me:$(id -g)" "$T_TMP/rootfs"
 sc run --rootfs "$T_TMP/rootfs" -- sh -c 'rm /bin/ls && echo removed'
 [ "$T_RC" = 0 ] && has_line "$T_OUT" '    removed' && [ -e "$T_TMP/rootfs/bin/ls" ]
 ok $? "--rootfs DIR of the caller's: container root can remove its files (in its own layer)"

@@ -40,9 +40,7 @@ grep -q '^removed 1 fixture ' "$T_TMP/prune" && [ -z "$(ls "$SIMPCON_CACHE" | gr
 ok $? "--no-cache builds a private fixture and removes it after the run"
 
 # --rootfs DIR: writes land in a discarded layer; DIR stays byte for byte the same
-mkdir -p "$T_TMP/rootfs"
-cp -a "$bb/." "$T_TMP/rootfs/" 2>/dev/null || "$SIMPCON" fixture build >/dev/null 2>&1
-[ -x "$T_TMP/rootfs/bin/busybox" ] || cp -a "$("$SIMPCON" fixture build)/." "$T_TMP/rootfs/"
+fixture_copy "$T_TMP/rootfs"
 snapshot() { (cd "$T_TMP/rootfs" && find . -printf '%p %m %s %T@ %u %g %l\n' | sort && cat etc/passwd bin/busybox | cksum); }
 before=$(snapshot)
 sc run --rootfs "$T_TMP/rootfs" -- sh -c 'touch /x && rm /etc/passwd && echo changed >/etc/hosts && ls /x'
