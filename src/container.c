@@ -205,6 +205,21 @@ static void child_send_storage(const struct sc_child_plan *plan)
 		child_failf(plan, errno, "hand the container's tmpfs to the harness");
 }
 
+/* The filter the parent compiled while this process built its mounts: one message on the
+ * sync socket, the program itself (one byte for none). Taken before the check that the parent
+ * still lives, which reads the socket's end. */
+static struct sc_seccomp_bpf child_receive_filter(const struct sc_child_plan *plan)
+{
+	static struct sock_filter code[BPF_MAXINSNS];
+	ssize_t n;
+	do
+		n = recv(plan->sync_fd, code, sizeof(code), 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(125); /* the parent is gone */
+	return (struct sc_seccomp_bpf){ .code = code, .len = (unsigned short)((size_t)n / sizeof(code[0])) };
+}
+
 static _Noreturn void child_main(struct sc_child_plan plan)
 {
 	int trees[SC_MAX_TREES];
@@ -262,6 +277,7 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	child_stdio(&plan);
 	if (plan.limits && (r = sc_limits_rlimits(plan.limits)) < 0)
 		child_failf(&plan, -r, "set the resource limits");
+	struct sc_seccomp_bpf filter = child_receive_filter(&plan);
 	uint64_t keep = sc_caps_kept(plan.privileged, plan.cap_add, plan.cap_drop);
 	if ((r = sc_caps_limit(keep)) < 0)
 		child_failf(&plan, -r, "limit the capabilities");
@@ -284,8 +300,8 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	sc_probe_inside(plan.expect, &report);
 	if (sc_write_all(plan.report_fd, &report, sizeof(report)) < 0)
 		_exit(125);
-	/* last: the filters hold for simpcon-init and the command, not for the setup */
-	if ((r = sc_seccomp_install(plan.seccomp)) < 0)
+	/* last: the filter holds for simpcon-init and the command, not for the setup */
+	if ((r = sc_seccomp_install(&filter)) < 0)
 		child_failf(&plan, -r, "install the seccomp filter");
 	child_exec(&plan);
 }
@@ -351,6 +367,18 @@ int sc_container_storage_fds(int sync_fd, int *fds, size_t max)
 			close(fd);
 	}
 	return (int)n;
+}
+
+int sc_container_send_filter(int sync_fd, const struct sc_seccomp_bpf *bpf, struct sc_error *err)
+{
+	static const char none = 0;
+	const void *what = bpf->len ? (const void *)bpf->code : &none;
+	size_t size = bpf->len ? bpf->len * sizeof(bpf->code[0]) : 1;
+	ssize_t w;
+	do
+		w = send(sync_fd, what, size, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	return w < 0 ? sc_error_set(err, errno, "hand the seccomp filter to the container") : 0;
 }
 
 int sc_container_release(int sync_fd, int root_tree, const int *trees, size_t n, struct sc_error *err)

@@ -34,7 +34,6 @@ struct sc_child_plan {
 	int parent_fds[4];        /* the parent's ends (sync, pipes' read ends), -1 unused: closed
 	                             in the child at once, so the parent's death reads as EOF */
 	const struct sc_probe_expect *expect;
-	const struct sc_seccomp_bpf *seccomp; /* installed last, just before exec */
 };
 
 /* Clones PID 1 of a new container (user, pid, mount, uts, ipc, cgroup and, when new_net, net
@@ -49,6 +48,10 @@ int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *re
 size_t sc_container_storage_paths(const struct sc_mount_plan *plan, const char **paths, size_t max);
 /* After the run, in the parent: the fds the child handed over (up to max, O_PATH); the count. */
 int sc_container_storage_fds(int sync_fd, int *fds, size_t max);
+
+/* After sc_container_release: the seccomp filter the child installs just before exec (len 0:
+ * none). */
+int sc_container_send_filter(int sync_fd, const struct sc_seccomp_bpf *bpf, struct sc_error *err);
 
 /* Lets the child go, handing it root_tree (a detached mount of the fixture root for the overlay's
  * lower layer, or -1: the child opens the root itself) and n detached mount trees (one per user

@@ -57,7 +57,8 @@ struct run {
 	unsigned proc_present; /* the /proc entries to harden this kernel has */
 	int init_fd;           /* --init: the sealed copy of simpcon-init, else -1 */
 	int stdin_fd;          /* --stdin: what the command reads, else -1 (/dev/null) */
-	struct sc_seccomp_bpf filter; /* installed by PID 1 just before exec */
+	struct sc_seccomp filter_asked;     /* the filter, as prepare read it */
+	struct sc_seccomp_profile profile; /* --seccomp FILE's rules */
 	struct sc_user_ceilings ceilings;
 };
 
@@ -319,27 +320,36 @@ static int open_init(struct run *run, struct sc_error *err)
 	return 0;
 }
 
-/* The command's seccomp filter, compiled here once so that PID 1 only installs it. */
-static int build_filter(struct run *run, struct sc_error *err)
+/* What the command's seccomp filter holds; a profile file is read now, so that a bad one
+ * stops the run before anything starts. */
+static int ask_filter(struct run *run, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
-	bool unconfined = c->seccomp && !strcmp(c->seccomp, "unconfined");
-	struct sc_seccomp_profile profile = { 0 };
-	struct sc_seccomp what = {
-		.defaults = !c->seccomp && !c->privileged,
-		.sys_admin = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) & SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0,
-	};
+	struct sc_seccomp *what = &run->filter_asked;
+	what->defaults = !c->seccomp && !c->privileged;
+	what->sys_admin = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) & SC_CAP_BIT(21 /* SYS_ADMIN */)) != 0;
 	/* a bind is the host's file system: no set-id bit may be made there (syscall-filter.c) */
 	for (size_t i = 0; i < c->n_mounts; i++)
-		what.no_setid = what.no_setid || (c->mounts[i].source && !c->mounts[i].copy);
-	int r = 0;
-	if (c->seccomp && !unconfined) {
-		if ((r = sc_seccomp_profile_read(c->seccomp, &profile, err)) < 0)
+		what->no_setid = what->no_setid || (c->mounts[i].source && !c->mounts[i].copy);
+	if (c->seccomp && strcmp(c->seccomp, "unconfined")) {
+		int r = sc_seccomp_profile_read(c->seccomp, &run->profile, err);
+		if (r < 0)
 			return r;
-		what.profile = &profile;
+		what->profile = &run->profile;
 	}
-	r = sc_seccomp_build(&what, &run->filter, err);
-	sc_seccomp_profile_release(&profile);
+	return 0;
+}
+
+/* Compiled while the released child builds its mounts, and handed to it over the sync
+ * socket: PID 1 installs it last, just before exec. */
+static int send_filter(struct run *run, struct sc_error *err)
+{
+	struct sc_seccomp_bpf bpf;
+	int r = sc_seccomp_build(&run->filter_asked, &bpf, err);
+	if (r < 0)
+		return r;
+	r = sc_container_send_filter(run->sync[0], &bpf, err);
+	sc_seccomp_bpf_release(&bpf);
 	return r;
 }
 
@@ -375,7 +385,7 @@ static int prepare(struct run *run, struct sc_error *err)
 	if ((c->keep && (r = make_rundir(run, err)) < 0) || (r = open_sources(run, err)) < 0 ||
 	    (r = make_channels(run, err)) < 0 || (c->init && (r = open_init(run, err)) < 0))
 		return r;
-	if ((r = build_filter(run, err)) < 0)
+	if ((r = ask_filter(run, err)) < 0)
 		return r;
 	sc_limits_user_ceilings(&run->ceilings);
 	if ((r = sc_probe_host_before(&run->host)) < 0)
@@ -429,7 +439,6 @@ static int start(struct run *run, struct sc_error *err)
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
 				run->pipes[SC_CAPTURE_REPORT][0] },
 		.expect = &run->expect,
-		.seccomp = &run->filter,
 	};
 	/* run by root, a file capability container root writes through a writable bind is stored
 	 * with root id 0, effective on the host: CAP_SETFCAP goes, --privileged or not */
@@ -458,7 +467,7 @@ static int start(struct run *run, struct sc_error *err)
 		return r;
 	r = sc_container_release(run->sync[0], run->root_tree, run->trees, c->n_mounts, err);
 	close_trees(run); /* the child has them now */
-	return r;
+	return r < 0 ? r : send_filter(run, err);
 }
 
 /* Reads the child's reports: the probes, and a setup or exec failure. */
@@ -589,7 +598,7 @@ static void run_release(struct run *run)
 
 	if (run->rundir_made && !run->config->keep)
 		(void)rmdir(run->rundir);
-	sc_seccomp_bpf_release(&run->filter);
+	sc_seccomp_profile_release(&run->profile);
 	sc_limits_release(&run->limits);
 	sc_idmap_release(&run->map);
 	sc_host_snapshot_release(&run->host);
