@@ -378,6 +378,9 @@ int sc_container_send_filter(int sync_fd, const struct sc_seccomp_bpf *bpf, stru
 	do
 		w = send(sync_fd, what, size, MSG_NOSIGNAL);
 	while (w < 0 && errno == EINTR);
+	/* a child that failed its setup is gone already: its own report says why */
+	if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+		return 0;
 	return w < 0 ? sc_error_set(err, errno, "hand the seccomp filter to the container") : 0;
 }
 
