@@ -41,11 +41,13 @@ int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_re
 int sc_check_bind_owner(struct suite *s, struct point *p);
 int sc_check_bind_setid(struct suite *s, struct point *p);
 int sc_check_bind_readonly(struct suite *s, struct point *p);
+int sc_check_bind_filecap(struct suite *s, struct point *p);
 
 /* check-leaks.c: markers planted on the host, looked for inside or afterwards. */
 int sc_check_fds(struct suite *s, struct point *p);
 int sc_check_shm(struct suite *s, struct point *p);
 int sc_check_harness_death(struct suite *s, struct point *p);
+int sc_check_stdin_env(struct suite *s, struct point *p);
 
 /* check-ids.c: the host ids a root-run container is given. */
 int sc_check_root_ids(struct suite *s, struct point *p);
@@ -66,3 +68,5 @@ int sc_check_cgroup_limits(struct suite *s, struct point *p);
 int sc_check_time_offsets(struct suite *s, struct point *p);
 int sc_check_proc_masked(struct suite *s, struct point *p);
 int sc_check_proc_readonly(struct suite *s, struct point *p);
+int sc_check_uid_switch(struct suite *s, struct point *p);
+int sc_check_storage(struct suite *s, struct point *p);

@@ -36,16 +36,17 @@ static int leak_fd(const char *path, int want)
 	return at;
 }
 
-/* fds 3 and 4 (tap-driver's log is fd 3), one far above, and a pidfd, all without
- * O_CLOEXEC: the command's own fd table must hold none of them. */
+/* fds 3 and 4 (tap-driver's log is fd 3), two far above (200, and 1000 past any small
+ * range a close could stop at), and a pidfd, all without O_CLOEXEC: the command's own fd
+ * table must hold none of them. */
 int sc_check_fds(struct suite *s, struct point *p)
 {
 	char marker[128];
 	snprintf(marker, sizeof(marker), "%s/" LEAK_MARKER, s->tmp);
-	int fds[4] = { leak_fd(marker, 3), leak_fd(marker, 4), leak_fd(marker, 200), -1 };
-	fds[3] = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (fds[3] >= 0)
-		(void)fcntl(fds[3], F_SETFD, 0);
+	int fds[5] = { leak_fd(marker, 3), leak_fd(marker, 4), leak_fd(marker, 200), leak_fd(marker, 1000), -1 };
+	fds[4] = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fds[4] >= 0)
+		(void)fcntl(fds[4], F_SETFD, 0);
 	struct sc_result *res = NULL;
 	int r = sc_check_run_in(s, NULL, &res, "ls", "-l", "/proc/self/fd/", NULL);
 	for (size_t i = 0; i < SC_ELEMENTSOF(fds); i++)
@@ -56,8 +57,43 @@ int sc_check_fds(struct suite *s, struct point *p)
 	const char *out = sc_result_stdout(res, NULL, NULL);
 	bool leaked = strstr(out, LEAK_MARKER) || strstr(out, "pidfd");
 	sc_check_say(p, leaked ? SC_VERDICT_FAIL : SC_VERDICT_PASS,
-		     "fds %d, %d, %d (a file) and %d (a pidfd) left open without O_CLOEXEC: %s inside", fds[0], fds[1],
-		     fds[2], fds[3], leaked ? "SEEN" : "none");
+		     "fds %d, %d, %d, %d (a file) and %d (a pidfd) left open without O_CLOEXEC: %s inside", fds[0],
+		     fds[1], fds[2], fds[3], fds[4], leaked ? "SEEN" : "none");
+	sc_result_free(res);
+	return 0;
+}
+
+/* The harness's stdin holds a marker, its environment a variable: the command reads
+ * /dev/null and gets the fixed environment (and --env), neither of the harness's. */
+int sc_check_stdin_env(struct suite *s, struct point *p)
+{
+	char marker[128];
+	snprintf(marker, sizeof(marker), "%s/stdin", s->tmp);
+	_cleanup_close_ int file = open(marker, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	_cleanup_close_ int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	if (file < 0 || sc_write_all(file, LEAK_MARKER "-stdin\n", sizeof(LEAK_MARKER "-stdin")) < 0 ||
+	    lseek(file, 0, SEEK_SET) < 0)
+		return sc_error_set(s->err, errno, "create '%s'", marker);
+	if (dup2(file, 0) < 0)
+		return sc_error_set(s->err, errno, "put '%s' on the harness's stdin", marker);
+	(void)setenv("SIMPCON_CHECK_LEAK", LEAK_MARKER "-env", 1);
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, NULL, &res, "sh", "-c", "cat; env; readlink /proc/self/fd/0", NULL);
+	(void)unsetenv("SIMPCON_CHECK_LEAK");
+	if (saved >= 0)
+		(void)dup2(saved, 0);
+	else
+		close(0);
+	if (r < 0)
+		return r;
+	const char *out = sc_result_stdout(res, NULL, NULL);
+	bool stdin_seen = strstr(out, LEAK_MARKER "-stdin") != NULL;
+	bool env_seen = strstr(out, LEAK_MARKER "-env") != NULL;
+	bool null = strstr(out, "/dev/null\n") != NULL;
+	sc_check_say(p, stdin_seen || env_seen || !null ? SC_VERDICT_FAIL : SC_VERDICT_PASS,
+		     "a marker on the harness's stdin %s inside, its environment variable %s; the command's stdin %s "
+		     "/dev/null",
+		     stdin_seen ? "READ" : "not read", env_seen ? "SEEN" : "not seen", null ? "is" : "is NOT");
 	sc_result_free(res);
 	return 0;
 }

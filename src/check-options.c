@@ -235,3 +235,51 @@ int sc_check_proc_readonly(struct suite *s, struct point *p)
 {
 	return proc_entries(s, p, must_be_ro, SC_ELEMENTSOF(must_be_ro), false);
 }
+
+/* --uid 1000 --gid 1000: the command runs as them, with no group of root's. */
+int sc_check_uid_switch(struct suite *s, struct point *p)
+{
+	struct sc_config c = SC_CONFIG_INIT;
+	c.uid = 1000;
+	c.gid = 1000;
+	struct sc_result *res = NULL;
+	struct sc_error err = { 0 };
+	struct suite quiet = *s;
+	quiet.err = &err;
+	int r = sc_check_run_in(&quiet, &c, &res, "sh", "-c", "echo $(id -u) $(id -g) $(id -G)", NULL);
+	if (r < 0 && geteuid() != 0) {
+		sc_check_say(p, SC_VERDICT_SKIP, "run by a user, another uid needs subordinate ids: %s", err.message);
+		return 0;
+	}
+	if (r < 0) {
+		*s->err = err;
+		return r;
+	}
+	char ids[64];
+	snprintf(ids, sizeof(ids), "%s", sc_result_stdout(res, NULL, NULL));
+	ids[strcspn(ids, "\n")] = '\0';
+	sc_result_free(res);
+	sc_check_say(p, !strcmp(ids, "1000 1000 1000") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "--uid 1000 --gid 1000: uid, gid and groups inside '%s'", ids);
+	return 0;
+}
+
+/* The command's writes go to tmpfs of the size --storage asks, never to the host's disk:
+ * statfs of / (the overlay reports its upper layer's) and of /dev/shm inside. */
+int sc_check_storage(struct suite *s, struct point *p)
+{
+	const unsigned long long size = 64ULL << 20;
+	struct sc_config c = SC_CONFIG_INIT;
+	c.storage_max = size;
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
+				"for d in / /dev/shm; do echo $(( $(stat -f -c '%b' $d) * $(stat -f -c '%S' $d) )); done", NULL);
+	if (r < 0)
+		return r;
+	unsigned long long root = 0, shm = 0;
+	int n = sscanf(sc_result_stdout(res, NULL, NULL), "%llu %llu", &root, &shm);
+	sc_result_free(res);
+	sc_check_say(p, n == 2 && root == size && shm == size ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "--storage 64M: / holds %llu bytes, /dev/shm %llu", root, shm);
+	return 0;
+}

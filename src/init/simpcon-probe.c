@@ -12,6 +12,8 @@
  *                                 with "..", chroot "."): "escape=contained" when "/" after
  *                                 it is the container's root, else "escape=ESCAPED" and what
  *                                 the new "/" holds
+ *   simpcon-probe setcap FILE     writes a file capability (cap_net_raw, effective) on FILE:
+ *                                 "setcap=made" or the errno name
  *   simpcon-probe clocks          "monotonic=S boottime=S": what a time namespace moves
  *   simpcon-probe fill KIND FILE  makes inotify instances or POSIX message queues (KIND
  *                                 inotify or mqueue) until one is refused, writes "made=N
@@ -27,6 +29,8 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <endian.h>
+#include <linux/capability.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/userfaultfd.h>
@@ -40,6 +44,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +190,12 @@ int main(int argc, char **argv)
 		return keyring(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "chroot"))
 		return chroot_escape();
+	if (argc == 3 && !strcmp(argv[1], "setcap")) {
+		struct vfs_cap_data cap = { .magic_etc = htole32(VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE) };
+		cap.data[0].permitted = htole32(1u << CAP_NET_RAW);
+		say("setcap", setxattr(argv[2], "security.capability", &cap, XATTR_CAPS_SZ_2, 0));
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "clocks")) {
 		struct timespec mono, boot;
 		clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -199,7 +210,8 @@ int main(int argc, char **argv)
 		say(argv[2], make_one(argv[2]));
 		return 0;
 	}
-	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | clocks | fill inotify|mqueue FILE |\n"
+	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | setcap FILE | clocks |\n"
+	      "       fill inotify|mqueue FILE |\n"
 	      "       one inotify|mqueue\n",
 	      stderr);
 	return 2;
