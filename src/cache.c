@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "error.h"
 #include "lockfile.h"
+#include "tmpdir.h"
 #include "util.h"
 
 /* What, besides the bytes, makes two entries different. */
@@ -109,23 +110,32 @@ static bool entry_usable(const char *entry, const char *root, const struct sc_ca
 	       (!s->valid || s->valid(root, source));
 }
 
-/* Builds into dir/PREFIXXXXXXX/root, returning that temporary directory in tmp. */
-static int build_in(const char *dir, const char *prefix, const struct sc_cache_source *s, char *tmp, size_t size,
-		    struct sc_error *err)
+/* Builds into tmp/root (tmp: an empty directory), removing tmp when that fails. */
+static int build_root(const char *tmp, const struct sc_cache_source *s, struct sc_error *err)
 {
 	char root[PATH_MAX + 16];
-	snprintf(tmp, size, "%s/%sXXXXXX", dir, prefix);
-	if (!mkdtemp(tmp))
-		return sc_error_set(err, errno, "create a build directory in '%s'", dir);
 	snprintf(root, sizeof(root), "%s/root", tmp);
-	int r = chmod(tmp, 0755) < 0 ? sc_error_set(err, errno, "chmod '%s'", tmp) : 0;
-	if (r == 0 && mkdir(root, 0755) < 0)
-		r = sc_error_set(err, errno, "create '%s'", root);
+	int r = mkdir(root, 0755) < 0 ? sc_error_set(err, errno, "create '%s'", root) : 0;
 	if (r == 0)
 		r = s->build(root, s, err);
 	if (r < 0)
 		(void)sc_rm_rf(tmp);
 	return r;
+}
+
+/* Builds into dir/PREFIXXXXXXX/root, returning that temporary directory in tmp. */
+static int build_in(const char *dir, const char *prefix, const struct sc_cache_source *s, char *tmp, size_t size,
+		    struct sc_error *err)
+{
+	snprintf(tmp, size, "%s/%sXXXXXX", dir, prefix);
+	if (!mkdtemp(tmp))
+		return sc_error_set(err, errno, "create a build directory in '%s'", dir);
+	if (chmod(tmp, 0755) < 0) {
+		int r = sc_error_set(err, errno, "chmod '%s'", tmp);
+		(void)sc_rm_rf(tmp);
+		return r;
+	}
+	return build_root(tmp, s, err);
 }
 
 /* Points the index name at entry name: a symlink made beside it and renamed over it. */
@@ -265,10 +275,15 @@ fail:
 }
 
 int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *s, char **ret_dir, char **ret_root,
-			     struct sc_error *err)
+			     int *ret_lock, struct sc_error *err)
 {
 	char tmp[PATH_MAX];
-	int r = build_in(tmpdir, "simpcon-fixture-", s, tmp, sizeof(tmp), err);
+	/* locked while this process lives: a killed run's copy is swept by the next one */
+	_cleanup_close_ int lock = sc_tmpdir_make(tmpdir, SC_TMPDIR_FIXTURE, tmp, sizeof(tmp));
+	if (lock < 0)
+		return sc_error_set(err, -lock, "create a fixture directory in '%s' (set TMPDIR to a writable directory)",
+				    tmpdir);
+	int r = build_root(tmp, s, err);
 	if (r < 0)
 		return r;
 	if (!(*ret_dir = strdup(tmp)) || asprintf(ret_root, "%s/root", tmp) < 0) {
@@ -276,6 +291,7 @@ int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *s
 		(void)sc_rm_rf(tmp);
 		return sc_error_set(err, ENOMEM, "allocate the fixture path");
 	}
+	*ret_lock = TAKE_FD(lock);
 	return 0;
 }
 

@@ -33,9 +33,10 @@ struct sc_cache_source {
 int sc_cache_get(const char *cache_dir, const struct sc_cache_source *source, char **ret_root, struct sc_error *err);
 
 /* Builds source into a new directory under tmpdir, outside any cache (--no-cache): ret_dir is
- * the directory to remove afterwards, ret_root its root. */
+ * the directory to remove afterwards, ret_root its root, ret_lock the fd that keeps the
+ * directory from being swept as a dead run's (tmpdir.h), to close once it is removed. */
 int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *source, char **ret_dir,
-			     char **ret_root, struct sc_error *err);
+			     char **ret_root, int *ret_lock, struct sc_error *err);
 
 struct sc_cache_entry {
 	char name[128];     /* "busybox-<hash>" */

@@ -21,6 +21,7 @@ extern char **environ;
 #include "cache.h"
 #include "error.h"
 #include "fixture.h"
+#include "tmpdir.h"
 #include "util.h"
 
 /* Bump when the layout below changes: old entries are then simply not found. (3: owned by the
@@ -30,6 +31,7 @@ extern char **environ;
 struct sc_fixture {
 	char *root;
 	char *tmp_dir; /* --no-cache: removed with the fixture */
+	int tmp_lock;  /* --no-cache: keeps tmp_dir from being swept while it is in use, or -1 */
 	bool built;    /* this call built it (not found in the cache) */
 };
 
@@ -310,9 +312,10 @@ int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fi
 	struct sc_fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return sc_error_set(err, ENOMEM, "allocate the fixture");
+	f->tmp_lock = -1;
 	if (c->no_cache) {
-		const char *tmp = c->tmpdir ? c->tmpdir : getenv("TMPDIR");
-		r = sc_cache_build_temporary(tmp && *tmp ? tmp : "/tmp", &src, &f->tmp_dir, &f->root, err);
+		const char *tmp = c->tmpdir && *c->tmpdir ? c->tmpdir : sc_tmpdir_default();
+		r = sc_cache_build_temporary(tmp, &src, &f->tmp_dir, &f->root, &f->tmp_lock, err);
 		f->built = true;
 	} else {
 		r = sc_fixture_cache_dir(c->cache_dir, cache, sizeof(cache), err);
@@ -349,6 +352,7 @@ struct sc_fixture *sc_fixture_free(struct sc_fixture *fixture)
 	if (fixture) {
 		if (fixture->tmp_dir)
 			(void)sc_rm_rf(fixture->tmp_dir);
+		sc_closep(&fixture->tmp_lock);
 		free(fixture->tmp_dir);
 		free(fixture->root);
 		free(fixture);

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "simpcon.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 enum {
 	EXIT_OK = 0,
@@ -159,8 +160,13 @@ static int fixture_command(struct sc_cli_options *o)
 		fprintf(stderr, "simpcon-test: %s\n", err.message);
 		return EXIT_HARNESS;
 	}
-	if (o->command == SC_CLI_FIXTURE_PRUNE)
+	if (o->command == SC_CLI_FIXTURE_PRUNE) {
 		printf("removed %u fixture%s from '%s'\n", n, n == 1 ? "" : "s", cache);
+		/* and what killed runs left in TMPDIR: --no-cache fixtures, long scripts */
+		const char *tmp = sc_tmpdir_default();
+		if ((n = sc_tmpdir_sweep(tmp)))
+			printf("removed %u leftover%s of killed runs from '%s'\n", n, n == 1 ? "" : "s", tmp);
+	}
 	else if (n == 0)
 		fprintf(stderr, "simpcon-test: no fixture in '%s'\n", cache);
 	return EXIT_OK;

@@ -17,6 +17,7 @@
 #include "junit.h"
 #include "run.h"
 #include "suite.h"
+#include "tmpdir.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -76,6 +77,7 @@ struct file_args {
 	char **split[SC_SUITE_MAX_OPTION_LINES];
 	size_t n_split;
 	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
+	int script_lock;            /* with script_file: keeps it from being swept (tmpdir.h) */
 	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
 };
 
@@ -85,8 +87,10 @@ static void file_args_release(struct file_args *a)
 		sc_transcript_argv_free(a->split[i]);
 	free(a->argv);
 	free(a->mounts);
-	if (a->script_file[0])
+	if (a->script_file[0]) {
 		(void)unlink(a->script_file);
+		sc_closep(&a->script_lock);
+	}
 	*a = (struct file_args){ 0 };
 }
 
@@ -94,14 +98,13 @@ static void file_args_release(struct file_args *a)
  * first line removes it inside, so no command of the transcript ever sees it. */
 static int script_to_file(const char *script, struct file_args *args, struct sc_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(args->script_file, sizeof(args->script_file), "%s/simpcon-script-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	_cleanup_close_ int fd = mkostemp(args->script_file, O_CLOEXEC);
+	const char *tmp = sc_tmpdir_default();
+	int fd = sc_tmpdir_make(tmp, SC_TMPDIR_SCRIPT, args->script_file, sizeof(args->script_file));
 	if (fd < 0) {
-		int r = sc_error_set(err, errno, "create '%s'", args->script_file);
 		args->script_file[0] = '\0';
-		return r;
+		return sc_error_set(err, -fd, "create a script file in '%s'", tmp);
 	}
+	args->script_lock = fd; /* until file_args_release removes the file */
 	static const char head[] = "rm -f " SC_SUITE_SCRIPT "\n";
 	int r = sc_write_all(fd, head, sizeof(head) - 1);
 	if (r == 0)
