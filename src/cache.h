@@ -48,6 +48,7 @@ struct sc_cache_entry {
 int sc_cache_list(const char *cache_dir, void (*fn)(const struct sc_cache_entry *entry, void *data), void *data,
 		  struct sc_error *err);
 
-/* Removes every entry (each under its lock, so a build in progress is waited for) and the index.
- * ret_removed gets the number of entries removed. */
+/* Removes every entry (each under its lock, so a build in progress is waited for), the index,
+ * and what dead builds left: .build- directories and lock files of entries never made (those
+ * of a live build stay). ret_removed gets the number of entries removed. */
 int sc_cache_prune(const char *cache_dir, unsigned *ret_removed, struct sc_error *err);

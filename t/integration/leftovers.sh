@@ -1,11 +1,11 @@
 #!/bin/sh
-# What a harness killed with SIGKILL leaves in TMPDIR (a --no-cache fixture, a suite's long
-# script) is removed by the next run that makes one, or by fixture prune; what a live run holds
-# never is, nor what is not ours.
+# What a harness killed with SIGKILL leaves (a --no-cache fixture and a suite's long script in
+# TMPDIR, a build's lock file in the cache) is removed by the next run that makes one, or by
+# fixture prune; what a live run holds never is, nor what is not ours.
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 8
+plan 13
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 U="7$$" # in every command this file runs: a duration no other test uses
 
@@ -96,3 +96,38 @@ fi
 	{ [ "$(id -u)" != 0 ] || [ -d "$TMPDIR/simpcon-fixture-Other1" ]; }
 ok $? "a symlink, a name of someone else's making, a second name of a file, another user's directory: all left alone"
 rm -rf "$TMPDIR"/simpcon-*
+
+# the cache: a build that fails takes its lock file with it
+printf 'not an archive\n' >"$T_TMP/junk.tar"
+sc run --archive "$T_TMP/junk.tar" -- true
+[ "$T_RC" = 3 ] && [ -z "$(ls -A "$SIMPCON_CACHE")" ]; ok $? "a failed archive build leaves nothing in the cache, no lock file"
+
+# a killed build's lock file and .build- directory go with prune; a live build's stay
+umask 077
+mkdir -p "$SIMPCON_CACHE/.build-archive-0123abcd-Xy12Ab/root" && : >"$SIMPCON_CACHE/archive-0123abcd.lock"
+: >"$SIMPCON_CACHE/busybox-4567cdef.lock"
+if command -v flock >/dev/null; then
+	mkdir -p "$SIMPCON_CACHE/.build-archive-89abcdef-Zz98Yy/root"
+	flock "$SIMPCON_CACHE/archive-89abcdef.lock" sleep "$U.6" &
+	holder=$!
+	wait_for "sleep $U.6"
+fi
+umask 022
+"$SIMPCON" fixture prune >/dev/null 2>&1
+! ls -A "$SIMPCON_CACHE" | grep -q -e 0123abcd -e 4567cdef; ok $? "fixture prune removes dead builds' lock files and .build- directories"
+if [ -n "${holder:-}" ]; then
+	[ -d "$SIMPCON_CACHE/.build-archive-89abcdef-Zz98Yy" ] && [ -e "$SIMPCON_CACHE/archive-89abcdef.lock" ]
+	ok $? "... not those of a build whose lock is held"
+	kill $(pgrep -P $holder) $holder
+	wait $holder 2>/dev/null
+	"$SIMPCON" fixture prune >/dev/null 2>&1
+	[ -z "$(ls -A "$SIMPCON_CACHE")" ]; ok $? "... which go once it is released"
+else
+	skip "a held build lock stays" "no flock(1) (util-linux)"
+	skip "a released build lock goes" "no flock(1) (util-linux)"
+fi
+
+# the entries themselves still go with their locks
+sc run -q -- true
+"$SIMPCON" fixture prune >/dev/null 2>&1
+[ "$T_RC" = 0 ] && [ -z "$(ls -A "$SIMPCON_CACHE")" ]; ok $? "fixture prune still removes an entry, its lock and the index"
