@@ -134,7 +134,8 @@ const char *sc_cli_usage(void)
 	       "  --archive FILE            a root file system archive instead (tar, tar.gz, tar.xz,\n"
 	       "                            tar.zst, tar.bz2, cpio, zip; read from the content)\n"
 	       "  --rootfs DIR              use DIR as the root instead (never modified)\n"
-	       "  --no-cache                build a private fixture for this run, removed after it\n"
+	       "  --no-cache                build a private fixture for this run (or suite), removed\n"
+	       "                            after it\n"
 	       "  --host-libs               the host's /usr, /lib, /lib64, /bin, /sbin read-only over\n"
 	       "                            the fixture, for dynamically linked programs\n"
 	       "  --cache DIR               fixture cache (default: $SIMPCON_CACHE, ~/.cache/simpcon,\n"
@@ -662,6 +663,19 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		return sc_error_setf(err, EINVAL, "missing CMD: use 'simpcon-test run [OPTIONS] -- CMD [ARG...]'");
 	o->config.argv = (const char *const *)(sub_argv + optind);
 	return sc_expect_compile(&o->expect, err);
+}
+
+struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *o)
+{
+	return (struct sc_fixture_config){
+		.busybox = o->busybox,
+		.archive = o->archive,
+		.cache_dir = o->cache_dir,
+		.no_cache = o->no_cache,
+		.tmpdir = o->config.tmpdir,
+		/* a run's --timeout bounds its wait for another build too */
+		.lock_wait_ms = o->config.timeout_ms,
+	};
 }
 
 void sc_cli_options_release(struct sc_cli_options *o)

@@ -71,5 +71,8 @@ void sc_cli_options_release(struct sc_cli_options *options);
 /* Keeps s (malloc) until sc_cli_options_release, for the config to point into; NULL when s
  * is NULL or memory runs out (s is then freed). */
 char *sc_cli_keep(struct sc_cli_options *options, char *s);
+/* The fixture the options ask for (--busybox, --archive, --cache, --no-cache); strings point
+ * into options. */
+struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *options);
 /* The --help text. */
 const char *sc_cli_usage(void);

@@ -91,10 +91,7 @@ static int fixture(struct sc_cli_options *o, struct sc_fixture **ret, struct sc_
 	*ret = NULL;
 	if (o->config.rootfs)
 		return 0;
-	struct sc_fixture_config c = { .busybox = o->busybox, .archive = o->archive, .cache_dir = o->cache_dir,
-				       .no_cache = o->no_cache, .tmpdir = o->config.tmpdir,
-				       /* a run's --timeout bounds its wait for another build too */
-				       .lock_wait_ms = o->config.timeout_ms };
+	struct sc_fixture_config c = sc_cli_fixture_config(o);
 	int r = sc_fixture_new(&c, ret, err);
 	if (r < 0)
 		return r;

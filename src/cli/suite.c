@@ -328,10 +328,37 @@ static int write_update(const struct file_job *job, const struct sc_transcript_r
 	return 0;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The root a file runs on: the suite's fixture, the one the caller's options ask for, made for
+ * the first file that needs it and kept until the last (with --no-cache a private copy, built
+ * once); or, when a file's own lines ask for another (--trust-files), one of the file's own in
+ * ret_own. */
+static int file_root(const struct sc_cli_options *fo, const struct sc_cli_options *caller,
+		     struct sc_fixture **shared, struct sc_fixture **ret_own, const char **ret_root, struct sc_error *err)
+{
+	struct sc_fixture_config want = sc_cli_fixture_config(fo), suite = sc_cli_fixture_config(caller);
+	int r;
+	if (!same_text(want.busybox, suite.busybox) || !same_text(want.archive, suite.archive) ||
+	    !same_text(want.cache_dir, suite.cache_dir) || want.no_cache != suite.no_cache) {
+		if ((r = sc_fixture_new(&want, ret_own, err)) < 0)
+			return r;
+		*ret_root = sc_fixture_root(*ret_own);
+		return 0;
+	}
+	if (!*shared && (r = sc_fixture_new(&suite, shared, err)) < 0)
+		return r;
+	*ret_root = sc_fixture_root(*shared);
+	return 0;
+}
+
 /* Runs one file. Returns the number of failed points, or a negative errno when the harness
  * itself failed (then err says why and the stream bails out). */
 static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o,
-		    const struct sc_cli_options *caller, struct sc_error *err)
+		    const struct sc_cli_options *caller, struct sc_fixture **shared, struct sc_error *err)
 {
 	if (tap->junit)
 		(void)sc_junit_suite(tap->junit, job->path);
@@ -352,12 +379,8 @@ static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cl
 	struct sc_result *res = NULL;
 	struct sc_transcript_result *split = NULL;
 	int r = 0;
-	if (!fo.config.rootfs) {
-		if ((r = sc_fixture_busybox(fo.busybox ? fo.busybox : o->busybox, fo.cache_dir ? fo.cache_dir : o->cache_dir,
-					    &fx, err)) < 0)
-			goto out;
-		fo.config.rootfs = sc_fixture_root(fx);
-	}
+	if (!fo.config.rootfs && (r = file_root(&fo, caller, shared, &fx, &fo.config.rootfs, err)) < 0)
+		goto out;
 	fo.config.output_limit = SC_SUITE_OUTPUT_LIMIT;
 	fo.config.cancel_fd = o->config.cancel_fd;
 	if ((r = sc_run(&fo.config, &res, err)) < 0)
@@ -409,7 +432,8 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	size_t n = 0;
 	unsigned total = 0, failed = 0;
 	int r = 0;
-	struct sc_cli_options caller = { 0 }; /* the suite's container options alone, for the file rules */
+	struct sc_cli_options caller = { 0 }; /* the suite's container options alone */
+	struct sc_fixture *shared = NULL;     /* the fixture they ask for, once a file needs it */
 	if (!jobs)
 		return sc_error_set(err, ENOMEM, "plan the suite");
 	for (size_t i = 0; i < o->n_files; i++) {
@@ -436,16 +460,17 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	sc_tap_plan(tap, total);
 	sc_tap_flush(tap);
 	/* once for the suite: the words are absolute already, the same from every file's directory */
-	if (!o->trust_files && (r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
+	if ((r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
 		goto out;
 	for (size_t j = 0; j < n; j++) {
-		r = run_file(tap, &jobs[j], o, &caller, err);
+		r = run_file(tap, &jobs[j], o, &caller, &shared, err);
 		if (r < 0)
 			break;
 		failed += (unsigned)r;
 		r = 0;
 	}
 out:
+	sc_fixture_free(shared);
 	sc_cli_options_release(&caller);
 	for (size_t j = 0; j < n; j++)
 		job_release(&jobs[j]);
