@@ -38,6 +38,7 @@ struct sc_cli_options {
 	const char *archive;
 	const char *cache_dir;
 	bool no_cache;
+	uint64_t archive_limit, archive_entries, archive_ratio; /* 0: the default (simpcon.h) */
 	const char *name;
 	const char *junit;  /* --junit FILE */
 	/* transcript suites */

@@ -343,7 +343,9 @@ static int file_root(const struct sc_cli_options *fo, const struct sc_cli_option
 	struct sc_fixture_config want = sc_cli_fixture_config(fo), suite = sc_cli_fixture_config(caller);
 	int r;
 	if (!same_text(want.busybox, suite.busybox) || !same_text(want.archive, suite.archive) ||
-	    !same_text(want.cache_dir, suite.cache_dir) || want.no_cache != suite.no_cache) {
+	    !same_text(want.cache_dir, suite.cache_dir) || want.no_cache != suite.no_cache ||
+	    want.archive_limit != suite.archive_limit || want.archive_entries != suite.archive_entries ||
+	    want.archive_ratio != suite.archive_ratio) {
 		if ((r = sc_fixture_new(&want, ret_own, err)) < 0)
 			return r;
 		*ret_root = sc_fixture_root(*ret_own);
