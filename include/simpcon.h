@@ -125,7 +125,13 @@ struct sc_fixture_config {
 	const char *unpack_helper; /* NULL: $SIMPCON_UNPACK, else the installed simpcon-unpack */
 	unsigned lock_wait_ms;     /* how long to wait for another process's build of the same
 	                              fixture before giving up with an error; 0: 120 s */
+	/* An archive is untrusted: unpacking it stops with an error, and no entry is cached, past */
+	uint64_t archive_limit;    /* this many bytes of file data; 0: 1 GiB */
+	uint64_t archive_entries;  /* this many entries; 0: 100000 */
+	uint64_t archive_ratio;    /* this many bytes unpacked per byte of the archive read, once past
+	                              64 MiB (a compression bomb); 0: 100; SC_ARCHIVE_RATIO_NONE: no check */
 };
+#define SC_ARCHIVE_RATIO_NONE UINT64_MAX
 
 /* Finds in the cache (or builds) the fixture config describes. Entries are keyed by content:
  * the same binary or archive under another name or path is the same entry. */

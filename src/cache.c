@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "error.h"
 #include "lockfile.h"
+#include "tmpdir.h"
 #include "util.h"
 
 /* What, besides the bytes, makes two entries different. */
@@ -109,23 +110,32 @@ static bool entry_usable(const char *entry, const char *root, const struct sc_ca
 	       (!s->valid || s->valid(root, source));
 }
 
-/* Builds into dir/PREFIXXXXXXX/root, returning that temporary directory in tmp. */
-static int build_in(const char *dir, const char *prefix, const struct sc_cache_source *s, char *tmp, size_t size,
-		    struct sc_error *err)
+/* Builds into tmp/root (tmp: an empty directory), removing tmp when that fails. */
+static int build_root(const char *tmp, const struct sc_cache_source *s, struct sc_error *err)
 {
 	char root[PATH_MAX + 16];
-	snprintf(tmp, size, "%s/%sXXXXXX", dir, prefix);
-	if (!mkdtemp(tmp))
-		return sc_error_set(err, errno, "create a build directory in '%s'", dir);
 	snprintf(root, sizeof(root), "%s/root", tmp);
-	int r = chmod(tmp, 0755) < 0 ? sc_error_set(err, errno, "chmod '%s'", tmp) : 0;
-	if (r == 0 && mkdir(root, 0755) < 0)
-		r = sc_error_set(err, errno, "create '%s'", root);
+	int r = mkdir(root, 0755) < 0 ? sc_error_set(err, errno, "create '%s'", root) : 0;
 	if (r == 0)
 		r = s->build(root, s, err);
 	if (r < 0)
 		(void)sc_rm_rf(tmp);
 	return r;
+}
+
+/* Builds into dir/PREFIXXXXXXX/root, returning that temporary directory in tmp. */
+static int build_in(const char *dir, const char *prefix, const struct sc_cache_source *s, char *tmp, size_t size,
+		    struct sc_error *err)
+{
+	snprintf(tmp, size, "%s/%sXXXXXX", dir, prefix);
+	if (!mkdtemp(tmp))
+		return sc_error_set(err, errno, "create a build directory in '%s'", dir);
+	if (chmod(tmp, 0755) < 0) {
+		int r = sc_error_set(err, errno, "chmod '%s'", tmp);
+		(void)sc_rm_rf(tmp);
+		return r;
+	}
+	return build_root(tmp, s, err);
 }
 
 /* Points the index name at entry name: a symlink made beside it and renamed over it. */
@@ -207,6 +217,13 @@ static int build_entry(const char *cache, const char *entry, const struct sc_cac
 		r = sc_error_set(err, errno, "rename '%s' to '%s'", tmp, entry);
 		(void)sc_rm_rf(tmp);
 	}
+	if (r < 0) {
+		/* no entry for the lock to guard (an archive refused, a full disk): its file goes,
+		 * under the lock, so a waiter gives it up for a new one (lockfile.h) */
+		char lock_path[PATH_MAX + 8];
+		snprintf(lock_path, sizeof(lock_path), "%s.lock", entry);
+		(void)unlink(lock_path);
+	}
 	return r < 0 ? r : 1;
 }
 
@@ -265,10 +282,15 @@ fail:
 }
 
 int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *s, char **ret_dir, char **ret_root,
-			     struct sc_error *err)
+			     int *ret_lock, struct sc_error *err)
 {
 	char tmp[PATH_MAX];
-	int r = build_in(tmpdir, "simpcon-fixture-", s, tmp, sizeof(tmp), err);
+	/* locked while this process lives: a killed run's copy is swept by the next one */
+	_cleanup_close_ int lock = sc_tmpdir_make(tmpdir, SC_TMPDIR_FIXTURE, tmp, sizeof(tmp));
+	if (lock < 0)
+		return sc_error_set(err, -lock, "create a fixture directory in '%s' (set TMPDIR to a writable directory)",
+				    tmpdir);
+	int r = build_root(tmp, s, err);
 	if (r < 0)
 		return r;
 	if (!(*ret_dir = strdup(tmp)) || asprintf(ret_root, "%s/root", tmp) < 0) {
@@ -276,6 +298,7 @@ int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *s
 		(void)sc_rm_rf(tmp);
 		return sc_error_set(err, ENOMEM, "allocate the fixture path");
 	}
+	*ret_lock = TAKE_FD(lock);
 	return 0;
 }
 
@@ -326,6 +349,43 @@ int sc_cache_list(const char *cache, void (*fn)(const struct sc_cache_entry *, v
 	return 0;
 }
 
+/* The entry a leftover of a build belongs to: ".build-<entry>-XXXXXX" and
+ * ".build-<entry>-damaged-PID", or "<entry>.lock", where entries are "<kind>-<hex>". Returns
+ * false for other names (".build-XXXXXX", as the first cache named them). */
+static bool leftover_of(const char *name, char *entry, size_t size)
+{
+	const char *start = name, *end;
+	if (!strncmp(name, ".build-", 7)) {
+		start = name + 7;
+		const char *dash = strchr(start, '-');
+		end = dash ? strchr(dash + 1, '-') : NULL;
+	} else {
+		size_t n = strlen(name);
+		end = n > 5 && !strcmp(name + n - 5, ".lock") ? name + n - 5 : NULL;
+	}
+	if (!end || end == start || (size_t)(end - start) >= size)
+		return false;
+	snprintf(entry, size, "%.*s", (int)(end - start), start);
+	return entry[0] != '.' && !strchr(entry, '.') && strchr(entry, '-');
+}
+
+/* What a dead builder of an entry left: its .build- directory (build, or NULL), and its lock
+ * file when no entry came of it. Only under the entry's lock, and only when it is free: a live
+ * build holds it, and what that build has is in use. */
+static void prune_leftover(int cachefd, const char *entry, const char *build)
+{
+	char lock[160];
+	struct stat st;
+	snprintf(lock, sizeof(lock), "%s.lock", entry);
+	_cleanup_close_ int fd = sc_lockfile_take(cachefd, lock, 0);
+	if (fd < 0)
+		return;
+	if (build)
+		(void)sc_rm_rf_at(cachefd, build);
+	if (fstatat(cachefd, entry, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		(void)unlinkat(cachefd, lock, 0);
+}
+
 int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *err)
 {
 	unsigned removed = 0;
@@ -340,10 +400,15 @@ int sc_cache_prune(const char *cache, unsigned *ret_removed, struct sc_error *er
 	}
 	(void)sc_rm_rf_at(dirfd(d), "index");
 	for (struct dirent *de; r == 0 && (de = readdir(d));) {
-		char entry[PATH_MAX + 260];
+		char entry[PATH_MAX + 260], owner[128];
 		snprintf(entry, sizeof(entry), "%s/%s", cache, de->d_name);
-		if (!strncmp(de->d_name, ".build-", 7)) {
-			(void)sc_rm_rf_at(dirfd(d), de->d_name); /* left by a build that was killed */
+		bool build = !strncmp(de->d_name, ".build-", 7);
+		if (leftover_of(de->d_name, owner, sizeof(owner))) {
+			prune_leftover(dirfd(d), owner, build ? de->d_name : NULL);
+			continue;
+		}
+		if (build) {
+			(void)sc_rm_rf_at(dirfd(d), de->d_name); /* named so by an older version */
 			continue;
 		}
 		if (!is_entry(de))

@@ -33,9 +33,10 @@ struct sc_cache_source {
 int sc_cache_get(const char *cache_dir, const struct sc_cache_source *source, char **ret_root, struct sc_error *err);
 
 /* Builds source into a new directory under tmpdir, outside any cache (--no-cache): ret_dir is
- * the directory to remove afterwards, ret_root its root. */
+ * the directory to remove afterwards, ret_root its root, ret_lock the fd that keeps the
+ * directory from being swept as a dead run's (tmpdir.h), to close once it is removed. */
 int sc_cache_build_temporary(const char *tmpdir, const struct sc_cache_source *source, char **ret_dir,
-			     char **ret_root, struct sc_error *err);
+			     char **ret_root, int *ret_lock, struct sc_error *err);
 
 struct sc_cache_entry {
 	char name[128];     /* "busybox-<hash>" */
@@ -47,6 +48,7 @@ struct sc_cache_entry {
 int sc_cache_list(const char *cache_dir, void (*fn)(const struct sc_cache_entry *entry, void *data), void *data,
 		  struct sc_error *err);
 
-/* Removes every entry (each under its lock, so a build in progress is waited for) and the index.
- * ret_removed gets the number of entries removed. */
+/* Removes every entry (each under its lock, so a build in progress is waited for), the index,
+ * and what dead builds left: .build- directories and lock files of entries never made (those
+ * of a live build stay). ret_removed gets the number of entries removed. */
 int sc_cache_prune(const char *cache_dir, unsigned *ret_removed, struct sc_error *err);

@@ -26,6 +26,7 @@
 #include "check-internal.h"
 #include "error.h"
 #include "run.h"
+#include "tmpdir.h"
 #include "util.h"
 
 void sc_check_say(struct point *p, enum sc_verdict v, const char *fmt, ...)
@@ -487,10 +488,13 @@ int sc_check_suite(struct sc_tap *tap, const struct sc_check_options *options, u
 		   struct sc_error *err)
 {
 	struct suite s = { .options = options, .err = err };
-	const char *tmpdir = getenv("TMPDIR");
-	snprintf(s.tmp, sizeof(s.tmp), "%s/simpcon-check-XXXXXX", tmpdir && *tmpdir && strlen(tmpdir) < 32 ? tmpdir : "/tmp");
-	if (!mkdtemp(s.tmp))
-		return sc_error_set(err, errno, "create a directory in '%s'", s.tmp);
+	const char *tmpdir = sc_tmpdir_default();
+	if (strlen(tmpdir) >= 32)
+		tmpdir = "/tmp";
+	/* locked while this process lives: a killed check's directory is swept by the next one */
+	_cleanup_close_ int lock = sc_tmpdir_make(tmpdir, SC_TMPDIR_CHECK, s.tmp, sizeof(s.tmp));
+	if (lock < 0)
+		return sc_error_set(err, -lock, "create a directory in '%s'", tmpdir);
 	unsigned failed = 0;
 	int r = survey(&s);
 	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(points); i++) {

@@ -21,6 +21,8 @@ extern char **environ;
 #include "cache.h"
 #include "error.h"
 #include "fixture.h"
+#include "tmpdir.h"
+#include "unpack.h" /* the limits alone: no libarchive here */
 #include "util.h"
 
 /* Bump when the layout below changes: old entries are then simply not found. (3: owned by the
@@ -30,6 +32,7 @@ extern char **environ;
 struct sc_fixture {
 	char *root;
 	char *tmp_dir; /* --no-cache: removed with the fixture */
+	int tmp_lock;  /* --no-cache: keeps tmp_dir from being swept while it is in use, or -1 */
 	bool built;    /* this call built it (not found in the cache) */
 };
 
@@ -239,12 +242,39 @@ static int busybox_builder(const char *root, const struct sc_cache_source *sourc
 	return build_busybox(root, source->path, err);
 }
 
+/* What the archive builder runs: the helper, and the limits it unpacks within. */
+struct archive_job {
+	const char *helper;
+	char limit[24], entries[24], ratio[24];
+};
+
+static void archive_job_init(struct archive_job *job, const struct sc_fixture_config *c, const char *helper)
+{
+	job->helper = helper;
+	snprintf(job->limit, sizeof(job->limit), "%ju",
+		 (uintmax_t)(c->archive_limit ? c->archive_limit : SC_UNPACK_MAX_BYTES_DEFAULT));
+	snprintf(job->entries, sizeof(job->entries), "%ju",
+		 (uintmax_t)(c->archive_entries ? c->archive_entries : SC_UNPACK_MAX_ENTRIES_DEFAULT));
+	uint64_t ratio = c->archive_ratio == SC_ARCHIVE_RATIO_NONE ? 0
+			 : c->archive_ratio                          ? c->archive_ratio
+								     : SC_UNPACK_MAX_RATIO_DEFAULT;
+	snprintf(job->ratio, sizeof(job->ratio), "%ju", (uintmax_t)ratio);
+}
+
 /* Root file system archives are unpacked by a helper program: libarchive stays out of this
  * process, whose every start would pay for loading it. */
 static int archive_builder(const char *root, const struct sc_cache_source *source, struct sc_error *err)
 {
-	const char *helper = source->data;
-	char *const argv[] = { (char *)helper, (char *)source->path, (char *)root, NULL };
+	const struct archive_job *job = source->data;
+	const char *helper = job->helper;
+	char *const argv[] = {
+		(char *)helper,
+		"--archive-limit", (char *)job->limit,
+		"--archive-entries", (char *)job->entries,
+		"--archive-ratio", (char *)job->ratio,
+		"--", (char *)source->path, (char *)root,
+		NULL,
+	};
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return sc_error_set(err, errno, "create a pipe");
@@ -289,12 +319,14 @@ static const char *unpack_helper(const struct sc_fixture_config *c, char *buf, s
 int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fixture, struct sc_error *err)
 {
 	char source[PATH_MAX], cache[PATH_MAX], helper[PATH_MAX];
+	struct archive_job job;
 	int r;
 	if (c->archive) {
 		if (!is_file(c->archive))
 			return sc_error_setf(err, ENOENT, "archive '%s' is not a file: check --archive", c->archive);
 		if (snprintf(source, sizeof(source), "%s", c->archive) >= (int)sizeof(source))
 			return sc_error_setf(err, ENAMETOOLONG, "archive path '%s' is too long", c->archive);
+		archive_job_init(&job, c, unpack_helper(c, helper, sizeof(helper)));
 	} else if ((r = sc_fixture_find_busybox(c->busybox, source, sizeof(source), err)) < 0) {
 		return r;
 	}
@@ -303,16 +335,17 @@ int sc_fixture_new(const struct sc_fixture_config *c, struct sc_fixture **ret_fi
 		.path = source,
 		.layout = SC_FIXTURE_LAYOUT,
 		.build = c->archive ? archive_builder : busybox_builder,
-		.data = c->archive ? unpack_helper(c, helper, sizeof(helper)) : NULL,
+		.data = c->archive ? &job : NULL,
 		.valid = c->archive ? NULL : busybox_valid,
 		.lock_wait_ms = c->lock_wait_ms,
 	};
 	struct sc_fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return sc_error_set(err, ENOMEM, "allocate the fixture");
+	f->tmp_lock = -1;
 	if (c->no_cache) {
-		const char *tmp = c->tmpdir ? c->tmpdir : getenv("TMPDIR");
-		r = sc_cache_build_temporary(tmp && *tmp ? tmp : "/tmp", &src, &f->tmp_dir, &f->root, err);
+		const char *tmp = c->tmpdir && *c->tmpdir ? c->tmpdir : sc_tmpdir_default();
+		r = sc_cache_build_temporary(tmp, &src, &f->tmp_dir, &f->root, &f->tmp_lock, err);
 		f->built = true;
 	} else {
 		r = sc_fixture_cache_dir(c->cache_dir, cache, sizeof(cache), err);
@@ -349,6 +382,7 @@ struct sc_fixture *sc_fixture_free(struct sc_fixture *fixture)
 	if (fixture) {
 		if (fixture->tmp_dir)
 			(void)sc_rm_rf(fixture->tmp_dir);
+		sc_closep(&fixture->tmp_lock);
 		free(fixture->tmp_dir);
 		free(fixture->root);
 		free(fixture);

@@ -93,6 +93,22 @@ __attribute__((format(printf, 4, 5))) static int refuse(struct unpack *u, int co
 			     what);
 }
 
+/* A limit hit, the option that raises it before the entry's name, which may be long:
+ * "archive 'a.tgz': unpacked size over ...: raise it with --archive-limit SIZE (at entry 'x')". */
+__attribute__((format(printf, 3, 4))) static int over_limit(struct unpack *u, const char *entry, const char *fmt, ...)
+{
+	char what[2 * SHOWN_MAX], archive[SHOWN_MAX], name[SHOWN_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	printable(u->archive_path, archive, sizeof(archive));
+	if (!entry)
+		return sc_error_setf(u->err, EFBIG, "archive '%s': %s", archive, what);
+	return sc_error_setf(u->err, EFBIG, "archive '%s': %s (at entry '%s')", archive, what,
+			     printable(entry, name, sizeof(name)));
+}
+
 /* A failed system call on an entry: "archive 'a.tar': create entry 'bin/sh': no space left". */
 static int entry_failed(struct unpack *u, int code, const char *entry, const char *op)
 {
@@ -302,17 +318,52 @@ static int prepare_file(struct unpack *u, const char *path, int *ret_dirfd, cons
 
 /* ---- file data ----------------------------------------------------------------------------- */
 
-/* Charges the limit for a file growing from *end to new_end bytes. */
+/* "1G", "64M", "512K", or the bytes: sizes as the options take them. */
+static const char *size_text(uint64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "GMK";
+	for (int i = 0; i < 3; i++) {
+		unsigned shift = 30 - 10 * (unsigned)i;
+		if (bytes && bytes % ((uint64_t)1 << shift) == 0) {
+			snprintf(buf, size, "%ju%c", (uintmax_t)(bytes >> shift), units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%ju", (uintmax_t)bytes);
+	return buf;
+}
+
+/* Past the floor, the bytes unpacked against those of the archive read so far (compressed, as
+ * on disk): a bomb is stopped after little more than the floor, not at the size limit. */
+static int check_ratio(struct unpack *u, const char *path)
+{
+	uint64_t ratio = u->limits->max_ratio;
+	if (!ratio || u->bytes <= SC_UNPACK_RATIO_FLOOR)
+		return 0;
+	la_int64_t read = archive_filter_bytes(u->reader, -1);
+	uint64_t in = read > 0 ? (uint64_t)read : 1;
+	if (u->bytes / in <= ratio)
+		return 0;
+	return over_limit(u, path,
+			  "unpacks to more than %ju times what was read of it (%ju bytes from %ju): raise the "
+			  "limit with --archive-ratio N, 0 for none",
+			  (uintmax_t)ratio, (uintmax_t)u->bytes, (uintmax_t)in);
+}
+
+/* Charges the limits for a file growing from *end to new_end bytes. */
 static int charge(struct unpack *u, const char *path, uint64_t *end, uint64_t new_end)
 {
 	if (new_end <= *end)
 		return 0;
-	if (new_end - *end > u->limits->max_total_bytes - u->bytes)
-		return refuse(u, EFBIG, path, "takes the unpacked size over the limit of %ju bytes",
-			      (uintmax_t)u->limits->max_total_bytes);
+	uint64_t max = u->limits->max_total_bytes;
+	if (new_end - *end > max - u->bytes) {
+		char text[32];
+		return over_limit(u, path, "unpacked size over the limit of %s (%ju bytes): raise it with --archive-limit SIZE",
+				  size_text(max, text, sizeof(text)), (uintmax_t)max);
+	}
 	u->bytes += new_end - *end;
 	*end = new_end;
-	return 0;
+	return check_ratio(u, path);
 }
 
 static int pwrite_all(int fd, const char *buf, size_t len, off_t offset)
@@ -626,12 +677,9 @@ static int unpack_all(struct unpack *u)
 		/* ARCHIVE_WARN is fine: e.g. a UTF-8 name this locale cannot show keeps its bytes */
 		if (r < ARCHIVE_WARN)
 			return archive_failed(u, u->reader, NULL, NULL);
-		if (++u->entries > u->limits->max_entries) {
-			char archive[SHOWN_MAX];
-			return sc_error_setf(u->err, EFBIG, "archive '%s': more than the limit of %ju entries",
-					     printable(u->archive_path, archive, sizeof(archive)),
-					     (uintmax_t)u->limits->max_entries);
-		}
+		if (++u->entries > u->limits->max_entries)
+			return over_limit(u, NULL, "more than the limit of %ju entries: raise it with --archive-entries N",
+					  (uintmax_t)u->limits->max_entries);
 		if ((r = unpack_entry(u, entry)) < 0)
 			return r;
 	}

@@ -72,6 +72,11 @@ static const struct {
 	{ "rootfs", RULE_REFUSE, "it names any host directory as the container's root" },
 	{ "cache", RULE_REFUSE, "it writes fixtures where the file says" },
 	{ "no-cache", RULE_REFUSE, "it builds a fixture on the host" },
+	/* not narrowed like the container's limits: they size the fixture of the caller's
+	 * --archive, which a file can neither choose nor have unpacked for itself */
+	{ "archive-limit", RULE_REFUSE, "it sizes the caller's --archive fixture" },
+	{ "archive-entries", RULE_REFUSE, "it sizes the caller's --archive fixture" },
+	{ "archive-ratio", RULE_REFUSE, "it sizes the caller's --archive fixture" },
 	{ "keep", RULE_REFUSE, "it leaves the container's writes on the host" },
 	{ "junit", RULE_REFUSE, "it writes a host file" },
 	{ "file-root", RULE_REFUSE, "it widens the host paths files may use" },

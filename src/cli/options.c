@@ -61,12 +61,18 @@ enum {
 	OPT_TRUST_FILES,
 	OPT_SECCOMP,
 	OPT_STORAGE,
+	OPT_ARCHIVE_LIMIT,
+	OPT_ARCHIVE_ENTRIES,
+	OPT_ARCHIVE_RATIO,
 };
 
 static const struct option long_options[] = {
 	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
+	{ "archive-limit", required_argument, NULL, OPT_ARCHIVE_LIMIT },
+	{ "archive-entries", required_argument, NULL, OPT_ARCHIVE_ENTRIES },
+	{ "archive-ratio", required_argument, NULL, OPT_ARCHIVE_RATIO },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "host-libs", no_argument, NULL, OPT_HOST_LIBS },
 	{ "update", no_argument, NULL, OPT_UPDATE },
@@ -137,8 +143,13 @@ const char *sc_cli_usage(void)
 	       "                            --with-busybox, or busybox on PATH)\n"
 	       "  --archive FILE            a root file system archive instead (tar, tar.gz, tar.xz,\n"
 	       "                            tar.zst, tar.bz2, cpio, zip; read from the content)\n"
+	       "  --archive-limit SIZE      most bytes an archive may unpack to, e.g. 4G (default: 1G)\n"
+	       "  --archive-entries N       most entries an archive may hold (default: 100000)\n"
+	       "  --archive-ratio N         most bytes an archive may unpack to per byte of it, once\n"
+	       "                            past 64M (default: 100; 0: no limit)\n"
 	       "  --rootfs DIR              use DIR as the root instead (never modified)\n"
-	       "  --no-cache                build a private fixture for this run, removed after it\n"
+	       "  --no-cache                build a private fixture for this run (or suite), removed\n"
+	       "                            after it\n"
 	       "  --host-libs               the host's /usr, /lib, /lib64, /bin, /sbin read-only over\n"
 	       "                            the fixture, for dynamically linked programs\n"
 	       "  --cache DIR               fixture cache (default: $SIMPCON_CACHE, ~/.cache/simpcon,\n"
@@ -299,8 +310,8 @@ static int parse_timeout(const char *text, unsigned *ret_ms, struct sc_error *er
 	return 0;
 }
 
-/* "64M", "1G", "65536": bytes with an optional K, M or G (powers of 1024). */
-static int parse_bytes(const char *option, const char *text, uint64_t *ret, struct sc_error *err)
+/* "64M", "1G", "65536": bytes with an optional K, M or G (powers of 1024), at least 1M. */
+static int parse_bytes(const char *text, const char *option, uint64_t *ret, struct sc_error *err)
 {
 	char *end;
 	errno = 0;
@@ -315,7 +326,7 @@ static int parse_bytes(const char *option, const char *text, uint64_t *ret, stru
 	if (shift)
 		end++;
 	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (1ULL << 50) >> shift || (v << shift) < (1 << 20))
-		return sc_error_setf(err, EINVAL, "--%s '%s': expected bytes of at least 1M, e.g. 64M or 1G", option, text);
+		return sc_error_setf(err, EINVAL, "%s '%s': expected bytes of at least 1M, e.g. 64M or 1G", option, text);
 	*ret = (uint64_t)v << shift;
 	return 0;
 }
@@ -431,8 +442,19 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			r = sc_error_setf(err, EINVAL, "--pids '%s': at least 1", arg);
 		o->config.pids_max = n;
 		break;
-	case OPT_MEMORY: return parse_bytes("memory", arg, &o->config.memory_max, err);
-	case OPT_STORAGE: return parse_bytes("storage", arg, &o->config.storage_max, err);
+	case OPT_MEMORY: return parse_bytes(arg, "--memory", &o->config.memory_max, err);
+	case OPT_STORAGE: return parse_bytes(arg, "--storage", &o->config.storage_max, err);
+	case OPT_ARCHIVE_LIMIT: return parse_bytes(arg, "--archive-limit", &o->archive_limit, err);
+	case OPT_ARCHIVE_ENTRIES:
+		if ((r = parse_number(arg, "--archive-entries", UINT32_MAX, &n, err)) == 0 && n == 0)
+			r = sc_error_setf(err, EINVAL, "--archive-entries '%s': at least 1", arg);
+		if (r == 0)
+			o->archive_entries = n;
+		break;
+	case OPT_ARCHIVE_RATIO:
+		if ((r = parse_number(arg, "--archive-ratio", UINT32_MAX, &n, err)) == 0)
+			o->archive_ratio = n ? n : SC_ARCHIVE_RATIO_NONE;
+		break;
 	case OPT_CPU_TIME:
 		if ((r = parse_number(arg, "--cpu-time", 1UL << 20, &n, err)) == 0 && n == 0)
 			r = sc_error_setf(err, EINVAL, "--cpu-time '%s': at least 1 second", arg);
@@ -677,6 +699,22 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		return sc_error_setf(err, EINVAL, "missing CMD: use 'simpcon-test run [OPTIONS] -- CMD [ARG...]'");
 	o->config.argv = (const char *const *)(sub_argv + optind);
 	return sc_expect_compile(&o->expect, err);
+}
+
+struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *o)
+{
+	return (struct sc_fixture_config){
+		.busybox = o->busybox,
+		.archive = o->archive,
+		.cache_dir = o->cache_dir,
+		.no_cache = o->no_cache,
+		.archive_limit = o->archive_limit,
+		.archive_entries = o->archive_entries,
+		.archive_ratio = o->archive_ratio,
+		.tmpdir = o->config.tmpdir,
+		/* a run's --timeout bounds its wait for another build too */
+		.lock_wait_ms = o->config.timeout_ms,
+	};
 }
 
 void sc_cli_options_release(struct sc_cli_options *o)

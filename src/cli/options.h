@@ -38,6 +38,7 @@ struct sc_cli_options {
 	const char *archive;
 	const char *cache_dir;
 	bool no_cache;
+	uint64_t archive_limit, archive_entries, archive_ratio; /* 0: the default (simpcon.h) */
 	const char *name;
 	const char *junit;  /* --junit FILE */
 	/* transcript suites */
@@ -71,5 +72,8 @@ void sc_cli_options_release(struct sc_cli_options *options);
 /* Keeps s (malloc) until sc_cli_options_release, for the config to point into; NULL when s
  * is NULL or memory runs out (s is then freed). */
 char *sc_cli_keep(struct sc_cli_options *options, char *s);
+/* The fixture the options ask for (--busybox, --archive, --cache, --no-cache); strings point
+ * into options. */
+struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *options);
 /* The --help text. */
 const char *sc_cli_usage(void);

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "simpcon.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 enum {
 	EXIT_OK = 0,
@@ -90,10 +91,7 @@ static int fixture(struct sc_cli_options *o, struct sc_fixture **ret, struct sc_
 	*ret = NULL;
 	if (o->config.rootfs)
 		return 0;
-	struct sc_fixture_config c = { .busybox = o->busybox, .archive = o->archive, .cache_dir = o->cache_dir,
-				       .no_cache = o->no_cache, .tmpdir = o->config.tmpdir,
-				       /* a run's --timeout bounds its wait for another build too */
-				       .lock_wait_ms = o->config.timeout_ms };
+	struct sc_fixture_config c = sc_cli_fixture_config(o);
 	int r = sc_fixture_new(&c, ret, err);
 	if (r < 0)
 		return r;
@@ -159,8 +157,13 @@ static int fixture_command(struct sc_cli_options *o)
 		fprintf(stderr, "simpcon-test: %s\n", err.message);
 		return EXIT_HARNESS;
 	}
-	if (o->command == SC_CLI_FIXTURE_PRUNE)
+	if (o->command == SC_CLI_FIXTURE_PRUNE) {
 		printf("removed %u fixture%s from '%s'\n", n, n == 1 ? "" : "s", cache);
+		/* and what killed runs left in TMPDIR: --no-cache fixtures, long scripts */
+		const char *tmp = sc_tmpdir_default();
+		if ((n = sc_tmpdir_sweep(tmp)))
+			printf("removed %u leftover%s of killed runs from '%s'\n", n, n == 1 ? "" : "s", tmp);
+	}
 	else if (n == 0)
 		fprintf(stderr, "simpcon-test: no fixture in '%s'\n", cache);
 	return EXIT_OK;

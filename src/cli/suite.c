@@ -18,6 +18,7 @@
 #include "junit.h"
 #include "run.h"
 #include "suite.h"
+#include "tmpdir.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -77,6 +78,7 @@ struct file_args {
 	char **split[SC_SUITE_MAX_OPTION_LINES];
 	size_t n_split;
 	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
+	int script_lock;            /* with script_file: keeps it from being swept (tmpdir.h) */
 	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
 };
 
@@ -86,8 +88,10 @@ static void file_args_release(struct file_args *a)
 		sc_transcript_argv_free(a->split[i]);
 	free(a->argv);
 	free(a->mounts);
-	if (a->script_file[0])
+	if (a->script_file[0]) {
 		(void)unlink(a->script_file);
+		sc_closep(&a->script_lock);
+	}
 	*a = (struct file_args){ 0 };
 }
 
@@ -95,14 +99,13 @@ static void file_args_release(struct file_args *a)
  * first line removes it inside, so no command of the transcript ever sees it. */
 static int script_to_file(const char *script, struct file_args *args, struct sc_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(args->script_file, sizeof(args->script_file), "%s/simpcon-script-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	_cleanup_close_ int fd = mkostemp(args->script_file, O_CLOEXEC);
+	const char *tmp = sc_tmpdir_default();
+	int fd = sc_tmpdir_make(tmp, SC_TMPDIR_SCRIPT, args->script_file, sizeof(args->script_file));
 	if (fd < 0) {
-		int r = sc_error_set(err, errno, "create '%s'", args->script_file);
 		args->script_file[0] = '\0';
-		return r;
+		return sc_error_set(err, -fd, "create a script file in '%s'", tmp);
 	}
+	args->script_lock = fd; /* until file_args_release removes the file */
 	static const char head[] = "rm -f " SC_SUITE_SCRIPT "\n";
 	int r = sc_write_all(fd, head, sizeof(head) - 1);
 	if (r == 0)
@@ -329,10 +332,39 @@ static int write_update(const struct file_job *job, const struct sc_transcript_r
 	return 0;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The root a file runs on: the suite's fixture, the one the caller's options ask for, made for
+ * the first file that needs it and kept until the last (with --no-cache a private copy, built
+ * once); or, when a file's own lines ask for another (--trust-files), one of the file's own in
+ * ret_own. */
+static int file_root(const struct sc_cli_options *fo, const struct sc_cli_options *caller,
+		     struct sc_fixture **shared, struct sc_fixture **ret_own, const char **ret_root, struct sc_error *err)
+{
+	struct sc_fixture_config want = sc_cli_fixture_config(fo), suite = sc_cli_fixture_config(caller);
+	int r;
+	if (!same_text(want.busybox, suite.busybox) || !same_text(want.archive, suite.archive) ||
+	    !same_text(want.cache_dir, suite.cache_dir) || want.no_cache != suite.no_cache ||
+	    want.archive_limit != suite.archive_limit || want.archive_entries != suite.archive_entries ||
+	    want.archive_ratio != suite.archive_ratio) {
+		if ((r = sc_fixture_new(&want, ret_own, err)) < 0)
+			return r;
+		*ret_root = sc_fixture_root(*ret_own);
+		return 0;
+	}
+	if (!*shared && (r = sc_fixture_new(&suite, shared, err)) < 0)
+		return r;
+	*ret_root = sc_fixture_root(*shared);
+	return 0;
+}
+
 /* Runs one file. Returns the number of failed points, or a negative errno when the harness
  * itself failed (then err says why and the stream bails out). */
 static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o,
-		    const struct sc_cli_options *caller, struct sc_error *err)
+		    const struct sc_cli_options *caller, struct sc_fixture **shared, struct sc_error *err)
 {
 	if (tap->junit)
 		(void)sc_junit_suite(tap->junit, job->path);
@@ -353,12 +385,8 @@ static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cl
 	struct sc_result *res = NULL;
 	struct sc_transcript_result *split = NULL;
 	int r = 0;
-	if (!fo.config.rootfs) {
-		if ((r = sc_fixture_busybox(fo.busybox ? fo.busybox : o->busybox, fo.cache_dir ? fo.cache_dir : o->cache_dir,
-					    &fx, err)) < 0)
-			goto out;
-		fo.config.rootfs = sc_fixture_root(fx);
-	}
+	if (!fo.config.rootfs && (r = file_root(&fo, caller, shared, &fx, &fo.config.rootfs, err)) < 0)
+		goto out;
 	fo.config.output_limit = SC_SUITE_OUTPUT_LIMIT;
 	fo.config.cancel_fd = o->config.cancel_fd;
 	if ((r = sc_run(&fo.config, &res, err)) < 0)
@@ -410,7 +438,8 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	size_t n = 0;
 	unsigned total = 0, failed = 0;
 	int r = 0;
-	struct sc_cli_options caller = { 0 }; /* the suite's container options alone, for the file rules */
+	struct sc_cli_options caller = { 0 }; /* the suite's container options alone */
+	struct sc_fixture *shared = NULL;     /* the fixture they ask for, once a file needs it */
 	if (!jobs)
 		return sc_error_set(err, ENOMEM, "plan the suite");
 	for (size_t i = 0; i < o->n_files; i++) {
@@ -437,16 +466,17 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	sc_tap_plan(tap, total);
 	sc_tap_flush(tap);
 	/* once for the suite: the words are absolute already, the same from every file's directory */
-	if (!o->trust_files && (r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
+	if ((r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
 		goto out;
 	for (size_t j = 0; j < n; j++) {
-		r = run_file(tap, &jobs[j], o, &caller, err);
+		r = run_file(tap, &jobs[j], o, &caller, &shared, err);
 		if (r < 0)
 			break;
 		failed += (unsigned)r;
 		r = 0;
 	}
 out:
+	sc_fixture_free(shared);
 	sc_cli_options_release(&caller);
 	for (size_t j = 0; j < n; j++)
 		job_release(&jobs[j]);

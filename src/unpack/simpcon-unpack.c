@@ -21,15 +21,18 @@ enum {
 };
 
 enum {
-	OPT_MAX_BYTES = 256,
-	OPT_MAX_ENTRIES,
+	OPT_LIMIT = 256,
+	OPT_ENTRIES,
+	OPT_RATIO,
 	OPT_ALLOW_DEVICES,
 	OPT_HELP,
 };
 
+/* named as simpcon-test's options, which its messages name */
 static const struct option options[] = {
-	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "archive-limit", required_argument, NULL, OPT_LIMIT },
+	{ "archive-entries", required_argument, NULL, OPT_ENTRIES },
+	{ "archive-ratio", required_argument, NULL, OPT_RATIO },
 	{ "allow-devices", no_argument, NULL, OPT_ALLOW_DEVICES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -37,12 +40,18 @@ static const struct option options[] = {
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: simpcon-unpack [--max-bytes N] [--max-entries N] [--allow-devices] ARCHIVE DEST\n"
-		    "  ARCHIVE  tar, cpio or zip, compressed or not (the content tells which)\n"
-		    "  DEST     an existing empty directory; left empty when unpacking fails\n"
-		    "  --max-bytes N      most file data to write, suffixes K, M, G (default 4G)\n"
-		    "  --max-entries N    most entries (default 1000000)\n"
-		    "  --allow-devices    make device nodes and fifos instead of refusing them\n");
+	fprintf(to,
+		"usage: simpcon-unpack [--archive-limit SIZE] [--archive-entries N] [--archive-ratio N]\n"
+		"                      [--allow-devices] ARCHIVE DEST\n"
+		"  ARCHIVE  tar, cpio or zip, compressed or not (the content tells which)\n"
+		"  DEST     an existing empty directory; left empty when unpacking fails\n"
+		"  --archive-limit SIZE  most file data to write, suffixes K, M, G (default %juM)\n"
+		"  --archive-entries N   most entries (default %ju)\n"
+		"  --archive-ratio N     most bytes written per byte of ARCHIVE read, once past %juM\n"
+		"                        (default %ju; 0: none)\n"
+		"  --allow-devices       make device nodes and fifos instead of refusing them\n",
+		(uintmax_t)(SC_UNPACK_MAX_BYTES_DEFAULT >> 20), (uintmax_t)SC_UNPACK_MAX_ENTRIES_DEFAULT,
+		(uintmax_t)(SC_UNPACK_RATIO_FLOOR >> 20), (uintmax_t)SC_UNPACK_MAX_RATIO_DEFAULT);
 }
 
 /* Decimal digits with an optional binary suffix: 512, 64K, 10M, 4G. */
@@ -84,12 +93,16 @@ int main(int argc, char **argv)
 	struct sc_unpack_limits limits = SC_UNPACK_LIMITS_INIT;
 	opterr = 0;
 	for (int c; (c = getopt_long(argc, argv, "+:", options, NULL)) != -1;) {
-		const char *name = c == OPT_MAX_BYTES ? "--max-bytes" : "--max-entries";
+		uint64_t *limit = c == OPT_LIMIT ? &limits.max_total_bytes
+				  : c == OPT_ENTRIES ? &limits.max_entries
+				  : &limits.max_ratio;
 		switch (c) {
-		case OPT_MAX_BYTES:
-		case OPT_MAX_ENTRIES:
-			if (parse_count(optarg, c == OPT_MAX_BYTES ? &limits.max_total_bytes : &limits.max_entries) < 0) {
-				fprintf(stderr, "simpcon-unpack: %s '%s' is not a count (digits, K, M or G)\n", name, optarg);
+		case OPT_LIMIT:
+		case OPT_ENTRIES:
+		case OPT_RATIO:
+			if (parse_count(optarg, limit) < 0) {
+				fprintf(stderr, "simpcon-unpack: --%s '%s' is not a count (digits, K, M or G)\n",
+					options[c - OPT_LIMIT].name, optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -8,7 +8,7 @@ UNPACK="$top_builddir/simpcon-unpack"
 [ -x "$UNPACK" ] || bail "simpcon-unpack not built at $UNPACK"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to write the hostile archives"
 tmpdir_make
-plan 19
+plan 21
 
 # mk KIND FILE [TYPE NAME TARGET]...: writes a tar (KIND tar), gzipped tar (tgz) or zip archive.
 # TYPE f: a file holding "evil"; d: a directory; l: a symbolic link to TARGET; h: a hard link
@@ -175,9 +175,25 @@ refused "tar: a device node is refused unless allowed" "entry 'null' is a device
 new_case bomb
 mk tgz "$C/archive" z big 16777216
 size=$(wc -c <"$C/archive")
-unpack --max-bytes 1M
-refused "tar.gz of ${size} bytes expanding to 16 MiB: stopped at --max-bytes" \
-	"entry 'big' takes the unpacked size over the limit of 1048576 bytes"
+unpack --archive-limit 1M
+refused "tar.gz of ${size} bytes expanding to 16 MiB: stopped at --archive-limit" \
+	"unpacked size over the limit of 1M (1048576 bytes): raise it with --archive-limit SIZE (at entry 'big')"
+
+new_case ratio
+mk tgz "$C/archive" z big 83886080
+size=$(wc -c <"$C/archive")
+unpack
+refused "tar.gz of ${size} bytes expanding to 80 MiB: stopped past 64 MiB by the default --archive-ratio" \
+	"unpacks to more than 100 times what was read of it"
+
+new_case entries
+set --
+i=0
+while [ $i -lt 101 ]; do set -- "$@" f "f$i" -; i=$((i + 1)); done
+mk tar "$C/archive" "$@"
+unpack --archive-entries 100
+refused "tar of 101 small files: stopped at --archive-entries 100" \
+	"more than the limit of 100 entries: raise it with --archive-entries N"
 
 "$UNPACK" >/dev/null 2>"$T_TMP/usage.err"
 rc=$?

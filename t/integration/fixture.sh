@@ -1,9 +1,10 @@
 #!/bin/sh
-# Fixtures: the content-keyed cache shared by parallel runs, its commands, --no-cache, --rootfs.
+# Fixtures: the content-keyed cache shared by parallel runs, its commands, --no-cache (in suites
+# too), --rootfs.
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 13
+plan 16
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 
 built() { grep -c "^simpcon-test: fixture '.*' (built)$" "$@"; }
@@ -54,3 +55,23 @@ sc run --copy "$T_TMP/note.txt:/etc/note" -- sh -c 'cat /etc/note; stat -c %u /e
 ok $? "--copy: the file is in the container, owned by its root, and is no mount"
 sc run --copy "$T_TMP:/x" -- true
 [ "$T_RC" = 3 ] && has "$T_ERR" 'is not a file: use --bind'; ok $? "--copy of a directory is refused with the fix"
+
+# a suite with --no-cache: one private fixture for all its files, no cache made, nothing left
+SIMPCON_CACHE="$T_TMP/never"; export SIMPCON_CACHE
+mkdir -p "$T_TMP/nc/out"
+for f in a b; do
+	printf '  $ ls /host | grep -c "^simpcon-fixture-"\n  1\n  $ ls /host | grep "^simpcon-fixture-" >/out/%s\n' $f >"$T_TMP/nc/$f.t"
+done
+sc --no-cache --ro-bind "$TMPDIR" /host --bind "$T_TMP/nc/out:/out" "$T_TMP/nc/a.t" "$T_TMP/nc/b.t"
+[ "$T_RC" = 0 ] && ! has "$T_OUT" '^not ok' && [ -s "$T_TMP/nc/out/a" ] && cmp -s "$T_TMP/nc/out/a" "$T_TMP/nc/out/b"
+ok $? "--no-cache in a suite: both files run on the one private fixture in TMPDIR"
+[ ! -e "$T_TMP/never" ] && [ -z "$(ls -A "$TMPDIR")" ]; ok $? "--no-cache in a suite: no cache made, the fixture removed after"
+
+# a suite with --archive: its files run on the archive's root
+mkdir "$T_TMP/archived"
+cp -a "$bb/." "$T_TMP/archived/" && echo archived >"$T_TMP/archived/marker" && tar -C "$T_TMP/archived" -cf "$T_TMP/nc/root.tar" . ||
+	bail "could not make the archive"
+printf '  $ cat /marker\n  archived\n' >"$T_TMP/nc/c.t"
+sc --no-cache --archive "$T_TMP/nc/root.tar" "$T_TMP/nc/c.t"
+[ "$T_RC" = 0 ] && ! has "$T_OUT" '^not ok' && [ ! -e "$T_TMP/never" ] && [ -z "$(ls -A "$TMPDIR")" ]
+ok $? "--archive (and --no-cache) in a suite: its files run on the archive's root"

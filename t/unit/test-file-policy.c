@@ -100,6 +100,13 @@ static void test_unlisted_refused(void **state)
 	assert_refused(f, LINE(f, "--update"), "--update is refused in a file (it is not among");
 	CALLER(f, "-q");
 	assert_refused(f, LINE(f, "--file-root", "/"), "--file-root is refused");
+	/* the archive's limits, even narrower: they size the caller's fixture, not the file's */
+	CALLER(f, "--archive-limit", "2G");
+	assert_refused(f, LINE(f, "--archive-limit", "1G"), "--archive-limit is refused in a file (it sizes the caller's");
+	CALLER(f, "-q");
+	assert_refused(f, LINE(f, "--archive-entries", "10"), "--archive-entries is refused");
+	CALLER(f, "-q");
+	assert_refused(f, LINE(f, "--archive-ratio", "0"), "--archive-ratio is refused");
 	/* an abbreviation is the option it abbreviates */
 	CALLER(f, "-q");
 	assert_refused(f, LINE(f, "--busy", "/bin/true"), "--busybox is refused");

@@ -307,6 +307,25 @@ static void test_timeout_bad(void **state)
 	assert_refused(f, PARSE(f, "run", "--timeout", "inf", "--", "true"), "--timeout");
 }
 
+static void test_archive_limits(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "fixture", "build", "--archive", "/a.tar"), 0);
+	struct sc_fixture_config c = sc_cli_fixture_config(&f->o);
+	assert_true(c.archive_limit == 0 && c.archive_entries == 0 && c.archive_ratio == 0); /* the defaults */
+	assert_int_equal(PARSE(f, "run", "--archive-limit", "2G", "--archive-entries", "500", "--archive-ratio", "20",
+			       "--", "true"),
+			 0);
+	c = sc_cli_fixture_config(&f->o);
+	assert_true(c.archive_limit == (uint64_t)2 << 30 && c.archive_entries == 500 && c.archive_ratio == 20);
+	assert_int_equal(PARSE(f, "run", "--archive-ratio", "0", "--", "true"), 0);
+	assert_true(sc_cli_fixture_config(&f->o).archive_ratio == SC_ARCHIVE_RATIO_NONE);
+	assert_refused(f, PARSE(f, "run", "--archive-limit", "100K", "--", "true"), "--archive-limit '100K'", "at least 1M");
+	assert_refused(f, PARSE(f, "run", "--archive-limit", "x", "--", "true"), "--archive-limit 'x'");
+	assert_refused(f, PARSE(f, "run", "--archive-entries", "0", "--", "true"), "--archive-entries '0': at least 1");
+	assert_refused(f, PARSE(f, "run", "--archive-ratio", "-1", "--", "true"), "--archive-ratio '-1'");
+}
+
 static void test_uid_gid(void **state)
 {
 	struct fixture *f = *state;
@@ -597,6 +616,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_suite_paths_are_the_callers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_limits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

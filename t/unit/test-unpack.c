@@ -681,7 +681,8 @@ static void test_size_limit(void **state)
 	struct sc_unpack_limits limits = SC_UNPACK_LIMITS_INIT;
 	limits.max_total_bytes = 512 * 1024;
 	assert_refused_with(*state, "tar", specs, SC_ELEMENTSOF(specs), &limits,
-			    "entry 'b' takes the unpacked size over the limit of 524288 bytes");
+			    "unpacked size over the limit of 512K (524288 bytes): raise it with --archive-limit SIZE "
+			    "(at entry 'b')");
 }
 
 /* A few kilobytes of zstd that expand to 64 MiB: stopped at the limit, not at the header. */
@@ -697,7 +698,7 @@ static void test_size_bomb(void **state)
 	limits.max_total_bytes = 1 << 20;
 	struct sc_error err = { 0 };
 	assert_int_equal(unpack(d, &limits, &err), -EFBIG);
-	assert_contains(err.message, "entry 'bomb' takes the unpacked size over the limit");
+	assert_contains(err.message, "unpacked size over the limit of 1M");
 	assert_int_equal(count_entries(d->dest), 0);
 	assert_outside_untouched(d);
 }
@@ -724,7 +725,40 @@ static void test_entry_limit(void **state)
 	struct sc_unpack_limits limits = SC_UNPACK_LIMITS_INIT;
 	limits.max_entries = 10;
 	assert_refused_with(d, "tar", specs, SC_ELEMENTSOF(specs), &limits,
-			    "more than the limit of 10 entries");
+			    "more than the limit of 10 entries: raise it with --archive-entries N");
+}
+
+/* Past the floor, unpacking more than max_ratio times what was read of the archive is a bomb,
+ * stopped there, long before the size limit; below the floor, any ratio goes. */
+static void test_ratio_bomb(void **state)
+{
+	static const struct spec specs[] = { ZEROS("bomb", SC_UNPACK_RATIO_FLOOR + (16 << 20)) };
+	struct dirs *d = *state;
+	write_archive(d->archive, "tar", "zstd", specs, SC_ELEMENTSOF(specs));
+	struct sc_error err = { 0 };
+	assert_int_equal(unpack(d, NULL, &err), -EFBIG);
+	assert_contains(err.message, "unpacks to more than 100 times what was read of it");
+	assert_contains(err.message, "raise the limit with --archive-ratio N, 0 for none (at entry 'bomb')");
+	assert_int_equal(count_entries(d->dest), 0);
+	assert_outside_untouched(d);
+}
+
+static void test_ratio_below_floor(void **state)
+{
+	static const struct spec specs[] = { ZEROS("zeros", SC_UNPACK_RATIO_FLOOR - 1024), FILE_("x", "x", 0644) };
+	struct dirs *d = *state;
+	write_archive(d->archive, "tar", "zstd", specs, SC_ELEMENTSOF(specs));
+	assert_unpacks(d, NULL);
+}
+
+static void test_ratio_none(void **state)
+{
+	static const struct spec specs[] = { ZEROS("zeros", SC_UNPACK_RATIO_FLOOR + (16 << 20)) };
+	struct dirs *d = *state;
+	write_archive(d->archive, "tar", "zstd", specs, SC_ELEMENTSOF(specs));
+	struct sc_unpack_limits limits = SC_UNPACK_LIMITS_INIT;
+	limits.max_ratio = 0;
+	assert_unpacks(d, &limits);
 }
 
 /* Whatever fails, the root is left empty: read-only directories made before the failure too. */
@@ -845,6 +879,9 @@ int main(void)
 		T(test_size_bomb),
 		T(test_size_exactly_at_limit),
 		T(test_entry_limit),
+		T(test_ratio_bomb),
+		T(test_ratio_below_floor),
+		T(test_ratio_none),
 		T(test_failure_after_read_only_directories),
 		T(test_mtree_refused),
 		T(test_not_an_archive),
