@@ -25,6 +25,7 @@ struct point {
 struct suite {
 	const struct sc_check_options *options;
 	struct sc_result *survey;
+	char survey_error[256];   /* why there is no survey */
 	char tmp[64];
 	struct sc_error *err;
 };
@@ -48,14 +49,15 @@ int sc_check_fds(struct suite *s, struct point *p);
 int sc_check_shm(struct suite *s, struct point *p);
 int sc_check_harness_death(struct suite *s, struct point *p);
 int sc_check_stdin_env(struct suite *s, struct point *p);
+int sc_check_user_resources(struct suite *s, struct point *p);
 
 /* check-ids.c: the host ids a root-run container is given. */
 int sc_check_root_ids(struct suite *s, struct point *p);
 
 /* check-probe.c: attacks simpcon-probe makes from inside. sc_check_probe runs it with up to
- * two arguments in a container shaped by extra (NULL: defaults). */
-int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1,
-		   const char *arg2);
+ * three arguments (NULL-terminated) in a container shaped by extra (NULL: defaults). */
+int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1, ...)
+	__attribute__((sentinel));
 int sc_check_seccomp_denied(struct suite *s, struct point *p);
 int sc_check_keyring(struct suite *s, struct point *p);
 int sc_check_chroot_escape(struct suite *s, struct point *p);
@@ -70,3 +72,4 @@ int sc_check_proc_masked(struct suite *s, struct point *p);
 int sc_check_proc_readonly(struct suite *s, struct point *p);
 int sc_check_uid_switch(struct suite *s, struct point *p);
 int sc_check_storage(struct suite *s, struct point *p);
+int sc_check_limits(struct suite *s, struct point *p);

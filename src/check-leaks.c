@@ -4,11 +4,14 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,5 +182,52 @@ int sc_check_harness_death(struct suite *s, struct point *p)
 	else
 		sc_check_say(p, left ? SC_VERDICT_FAIL : SC_VERDICT_PASS, "after SIGKILL of the harness its container %s",
 			     left ? "STILL RAN (killed now)" : "was gone within 2 s");
+	return 0;
+}
+
+/* A container makes inotify instances until refused and holds them; the harness's user must
+ * still be able to make one meanwhile (they are counted per user, and charged to it). */
+int sc_check_user_resources(struct suite *s, struct point *p)
+{
+	char dir[128], made[160];
+	snprintf(dir, sizeof(dir), "%s/inotify", s->tmp);
+	snprintf(made, sizeof(made), "%s/made", dir);
+	if (mkdir(dir, 0755) < 0)
+		return sc_error_set(s->err, errno, "create '%s'", dir);
+	pid_t harness = fork();
+	if (harness < 0)
+		return sc_error_set(s->err, errno, "fork");
+	if (harness == 0) {
+		struct sc_mount m = { .source = dir, .dest = "/b" };
+		struct sc_config c = SC_CONFIG_INIT;
+		c.mounts = &m;
+		c.n_mounts = 1;
+		struct sc_result *res = NULL;
+		struct sc_error err;
+		struct suite child = *s;
+		child.err = &err;
+		(void)sc_check_probe(&child, &c, &res, "fill", "inotify", "/b/made", NULL);
+		_exit(0);
+	}
+	_cleanup_free_ char *text = NULL;
+	for (int i = 0; i < 500 && (sc_read_file(made, &text, NULL) < 0 || !strchr(text, '\n')); i++) {
+		free(text);
+		text = NULL;
+		usleep(10000);
+	}
+	int mine = inotify_init1(IN_CLOEXEC);
+	int why = errno;
+	if (mine >= 0)
+		close(mine);
+	(void)kill(harness, SIGKILL); /* its container goes with it */
+	(void)waitpid(harness, NULL, 0);
+	if (!text || !strchr(text, '\n')) {
+		sc_check_say(p, SC_VERDICT_FAIL, "the container never reported what it made");
+		return 0;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	sc_check_say(p, mine >= 0 ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "a container making inotify instances until refused: %s; the harness's user then: %s", text,
+		     mine >= 0 ? "made one" : strerror(why));
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,19 @@
 #include "run.h"
 #include "util.h"
 
-int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1,
-		     const char *arg2)
+int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg1, ...)
 {
+	const char *args[4] = { arg1 };
+	va_list ap;
+	va_start(ap, arg1);
+	for (size_t i = 1; i < SC_ELEMENTSOF(args) && args[i - 1]; i++)
+		args[i] = va_arg(ap, const char *);
+	va_end(ap);
 	char buf[PATH_MAX];
 	struct sc_config c = extra ? *extra : (struct sc_config)SC_CONFIG_INIT;
 	c.init = true;
 	c.init_helper = sc_helper_path(NULL, "SIMPCON_PROBE", SC_PROBE_HELPER, "simpcon-probe", buf, sizeof(buf));
-	int r = sc_check_run_in(s, &c, ret, arg1, arg2, NULL);
+	int r = sc_check_run_in(s, &c, ret, args[0], args[1], args[2], args[3], NULL);
 	if (r < 0)
 		return r;
 	if ((*ret)->exit_status != 0 || (*ret)->exec_error)
@@ -82,7 +88,7 @@ int sc_check_keyring(struct suite *s, struct point *p)
 	struct sc_config c = SC_CONFIG_INIT;
 	c.seccomp = "unconfined";
 	struct sc_result *res = NULL;
-	int r = sc_check_probe(s, &c, &res, "keyring", serial);
+	int r = sc_check_probe(s, &c, &res, "keyring", serial, NULL);
 	(void)syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
 	if (r < 0)
 		return r;

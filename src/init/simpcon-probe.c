@@ -12,8 +12,15 @@
  *                                 with "..", chroot "."): "escape=contained" when "/" after
  *                                 it is the container's root, else "escape=ESCAPED" and what
  *                                 the new "/" holds
+ *   simpcon-probe setid DIR       makes files and directories with a set-user-id or set-group-id
+ *                                 bit in DIR by every call that can (creat, open, openat,
+ *                                 O_TMPFILE, openat2, mkdir, mkdirat, mknod, mknodat, chmod,
+ *                                 fchmod, fchmodat, fchmodat2) and asks for an io_uring: one
+ *                                 "call=..." line each; the host then looks at DIR
  *   simpcon-probe setcap FILE     writes a file capability (cap_net_raw, effective) on FILE:
  *                                 "setcap=made" or the errno name
+ *   simpcon-probe forks N         starts up to N children that wait, until a fork is refused:
+ *                                 "forks=M ERRNO-NAME" (or "forks=N" when none was)
  *   simpcon-probe clocks          "monotonic=S boottime=S": what a time namespace moves
  *   simpcon-probe fill KIND FILE  makes inotify instances or POSIX message queues (KIND
  *                                 inotify or mqueue) until one is refused, writes "made=N
@@ -36,6 +43,7 @@
 #include <linux/userfaultfd.h>
 #include <mqueue.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +184,51 @@ static int fill(const char *kind, const char *path)
 		pause();
 }
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* A plain file made in DIR for a mode change to work on; -1 when it cannot be. */
+static int plain(int dir, const char *name)
+{
+	return openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+}
+
+static int setid(const char *path)
+{
+	int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fchdir(dir) < 0) {
+		fprintf(stderr, "simpcon-probe: setid: '%s': %s\n", path, strerror(errno));
+		return 2;
+	}
+	say("creat", closed(creat("creat", 04755)));
+	say("open", closed(open("open", O_WRONLY | O_CREAT | O_CLOEXEC, 04755)));
+	say("openat", closed(openat(dir, "openat", O_WRONLY | O_CREAT | O_CLOEXEC, 02755)));
+	int tmp = open(".", O_WRONLY | O_TMPFILE | O_CLOEXEC, 04755);
+	char fdpath[64];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", tmp);
+	say("o_tmpfile", tmp < 0 ? -1 : linkat(AT_FDCWD, fdpath, dir, "tmpfile", AT_SYMLINK_FOLLOW));
+	closed(tmp);
+	struct { uint64_t flags, mode, resolve; } how = { O_WRONLY | O_CREAT | O_CLOEXEC, 04755, 0 };
+	say("openat2", closed(syscall(SYS_openat2, dir, "openat2", &how, sizeof(how))));
+	say("mkdir", mkdir("mkdir", 02755));
+	say("mkdirat", mkdirat(dir, "mkdirat", 02755));
+	say("mknod", mknod("mknod", S_IFIFO | 04755, 0));
+	say("mknodat", mknodat(dir, "mknodat", S_IFIFO | 02755, 0));
+	say("chmod", closed(plain(dir, "chmod")) < 0 ? -1 : chmod("chmod", 04755));
+	int f = plain(dir, "fchmod");
+	say("fchmod", f < 0 ? -1 : fchmod(f, 04755));
+	closed(f);
+	say("fchmodat", closed(plain(dir, "fchmodat")) < 0 ? -1 : fchmodat(dir, "fchmodat", 02755, 0));
+	say("fchmodat2", closed(plain(dir, "fchmodat2")) < 0 ? -1 : syscall(SYS_fchmodat2, dir, "fchmodat2", 04755, 0));
+	struct io_uring_params params = { 0 };
+	say("io_uring_setup", closed(syscall(SYS_io_uring_setup, 1, &params)));
+	return 0;
+}
+
 static bool is_kind(const char *kind)
 {
 	return !strcmp(kind, "inotify") || !strcmp(kind, "mqueue");
@@ -190,6 +243,23 @@ int main(int argc, char **argv)
 		return keyring(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "chroot"))
 		return chroot_escape();
+	if (argc == 3 && !strcmp(argv[1], "forks")) {
+		long want = strtol(argv[2], NULL, 10), made = 0;
+		for (; made < want; made++) {
+			pid_t child = fork();
+			if (child < 0)
+				break;
+			if (child == 0) {
+				pause(); /* gone with PID 1 */
+				_exit(0);
+			}
+		}
+		const char *e = made < want ? strerrorname_np(errno) : NULL;
+		printf("forks=%ld%s%s\n", made, e ? " " : "", e ? e : "");
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "setid"))
+		return setid(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "setcap")) {
 		struct vfs_cap_data cap = { .magic_etc = htole32(VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE) };
 		cap.data[0].permitted = htole32(1u << CAP_NET_RAW);
@@ -210,7 +280,7 @@ int main(int argc, char **argv)
 		say(argv[2], make_one(argv[2]));
 		return 0;
 	}
-	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | setcap FILE | clocks |\n"
+	fputs("usage: simpcon-probe denied | keyring SERIAL | chroot | setid DIR | setcap FILE | forks N | clocks |\n"
 	      "       fill inotify|mqueue FILE |\n"
 	      "       one inotify|mqueue\n",
 	      stderr);

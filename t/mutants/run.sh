@@ -125,8 +125,8 @@ if ! (cd "$src" && ./configure ${busybox:+--with-busybox="$busybox"} >"$logs/con
 	exit 3
 fi
 
-build() { # build LOG: simpcon-test and simpcon-init, incrementally
-	$MAKE -C "$src" -j"$jobs" simpcon-test simpcon-init >"$1" 2>&1
+build() { # build LOG: simpcon-test and its helpers run inside, incrementally
+	$MAKE -C "$src" -j"$jobs" simpcon-test simpcon-init simpcon-probe >"$1" 2>&1
 }
 
 sc() { # sc LOG ARG...: `simpcon-test ARG...` as a mutant's command runs; sets rc
@@ -134,7 +134,7 @@ sc() { # sc LOG ARG...: `simpcon-test ARG...` as a mutant's command runs; sets r
 	shift
 	# shellcheck disable=SC2086
 	timeout -k 10 "$limit" $wrap env TMPDIR="$scratch/tmp" SIMPCON_CACHE="$scratch/cache" \
-		SIMPCON_INIT="$src/simpcon-init" SIMPCON_UNPACK="$src/simpcon-unpack" \
+		SIMPCON_INIT="$src/simpcon-init" SIMPCON_PROBE="$src/simpcon-probe" SIMPCON_UNPACK="$src/simpcon-unpack" \
 		"$src/simpcon-test" "$@" <"$scratch/stdin" >"$_log" 2>"$_log.err"
 	rc=$?
 }
