@@ -279,6 +279,7 @@ enum parse_state {
 struct parser {
 	struct sc_transcript *t;
 	size_t commands_cap, expected_cap, options_cap;
+	size_t text_len, text_cap; /* of the last command's text */
 	enum parse_state state;
 	unsigned line;
 	struct sc_error *err;
@@ -389,12 +390,15 @@ static int parse_command_line(struct parser *ps, const char *s, size_t n, bool c
 {
 	struct sc_transcript *t = ps->t;
 	if (continuation) {
+		/* appended in place, the buffer doubling: copying the text so far for each line made a
+		 * command of many lines quadratic */
 		struct sc_transcript_command *c = &t->commands[t->n_commands - 1];
-		char *text = NULL;
-		if (asprintf(&text, "%s\n%.*s", c->text, (int)n, s) < 0)
+		if (!grow(&c->text, &ps->text_cap, ps->text_len + 1 + n, 1))
 			return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
-		free(c->text);
-		c->text = text;
+		c->text[ps->text_len++] = '\n';
+		memcpy(c->text + ps->text_len, s, n);
+		ps->text_len += n;
+		c->text[ps->text_len] = '\0';
 		c->command_end = c->end = ps->line;
 		return 0;
 	}
@@ -407,6 +411,8 @@ static int parse_command_line(struct parser *ps, const char *s, size_t n, bool c
 	c->line = c->command_end = c->end = ps->line;
 	t->n_commands++;
 	ps->expected_cap = 0;
+	ps->text_len = n;
+	ps->text_cap = n + 1;
 	ps->state = IN_COMMAND;
 	return 0;
 }

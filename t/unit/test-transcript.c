@@ -205,6 +205,51 @@ static void test_parse_kinds(void **state)
 	sc_transcript_free(t);
 }
 
+/* A command of 100,000 lines and an output of 100,000: each line read once (a long command was
+ * copied whole for each of its lines), the text and the counts exact. */
+static void test_parse_large(void **state)
+{
+	(void)state;
+	enum { LINES = 100000 };
+	size_t cap = 32 * (size_t)LINES * 2, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)sprintf(text + len, "  $ echo \\\n");
+	for (int i = 0; i < LINES; i++)
+		len += (size_t)sprintf(text + len, "  > x%d \\\n", i);
+	len += (size_t)sprintf(text + len, "  > done\n  $ seq %d\n", LINES);
+	for (int i = 1; i <= LINES; i++)
+		len += (size_t)sprintf(text + len, "  %d\n", i);
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_parse("t/big.t", text, len, &t, &err), 0);
+	assert_int_equal(t->n_commands, 2);
+	const struct sc_transcript_command *c = &t->commands[0];
+	assert_int_equal(c->line, 1);
+	assert_int_equal(c->command_end, LINES + 2);
+	assert_int_equal(c->n_expected, 0);
+	/* the command's text: the lines without their prefixes, joined by '\n' */
+	const char *p = c->text;
+	assert_true(strncmp(p, "echo \\\n", 7) == 0);
+	p += 7;
+	for (int i = 0; i < LINES; i++) {
+		char line[32];
+		int n = sprintf(line, "x%d \\\n", i);
+		assert_true(strncmp(p, line, (size_t)n) == 0);
+		p += n;
+	}
+	assert_string_equal(p, "done");
+	c = &t->commands[1];
+	assert_int_equal(c->line, LINES + 3);
+	assert_int_equal(c->n_expected, LINES);
+	assert_string_equal(c->expected[0].text, "1");
+	assert_string_equal(c->expected[LINES - 1].text, "100000");
+	assert_int_equal(c->expected[LINES - 1].line, 2 * LINES + 3);
+	assert_int_equal(c->end, 2 * LINES + 3);
+	sc_transcript_free(t);
+	free(text);
+}
+
 static void test_parse_nul_byte(void **state)
 {
 	(void)state;
@@ -795,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_parse_kinds),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_nul_byte),
+		cmocka_unit_test(test_parse_large),
 		cmocka_unit_test(test_split_options),
 		cmocka_unit_test(test_script_text),
 		cmocka_unit_test(test_run_in_busybox),
