@@ -280,6 +280,7 @@ struct parser {
 	struct sc_transcript *t;
 	size_t commands_cap, expected_cap, options_cap;
 	size_t text_len, text_cap; /* of the last command's text */
+	size_t regexes, regex_bytes;
 	enum parse_state state;
 	unsigned line;
 	struct sc_error *err;
@@ -288,6 +289,19 @@ struct parser {
 static int parse_error(struct parser *ps, const char *what)
 {
 	return sc_error_setf(ps->err, EINVAL, "%s:%u: %s", ps->t->path, ps->line, what);
+}
+
+/* Beyond a SC_TRANSCRIPT_MAX_*: the whole file is refused, never parsed in part. */
+static int too_large(struct parser *ps, const char *what, const char *fix)
+{
+	return sc_error_setf(ps->err, EFBIG, "%s:%u: more than %s, the most a transcript may hold (%s)", ps->t->path,
+			     ps->line, what, fix);
+}
+
+static int file_too_large(const char *path, struct sc_error *err)
+{
+	return sc_error_setf(err, EFBIG, "%s: more than %zu MiB, the most a transcript may hold (split it into several files)",
+			     path, SC_TRANSCRIPT_MAX_BYTES >> 20);
 }
 
 static void expect_release(struct sc_transcript_expect *e)
@@ -302,6 +316,16 @@ static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 {
 	/* anchored as cram's re.match(pattern + r'\Z'): the whole line, alternations included */
 	_cleanup_free_ char *anchored = NULL;
+	char what[64];
+	if (++ps->regexes > SC_TRANSCRIPT_MAX_REGEXES) {
+		snprintf(what, sizeof(what), "%u (re) lines", SC_TRANSCRIPT_MAX_REGEXES);
+		return too_large(ps, what, "use (glob) lines or split the file");
+	}
+	ps->regex_bytes += e->len;
+	if (ps->regex_bytes > SC_TRANSCRIPT_MAX_REGEX_BYTES) {
+		snprintf(what, sizeof(what), "%zu MiB of (re) patterns", SC_TRANSCRIPT_MAX_REGEX_BYTES >> 20);
+		return too_large(ps, what, "shorten them or split the file");
+	}
 	const char *refusal = sc_regex_refusal(e->text);
 	if (refusal)
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: regex '%s': %s (simplify it)", ps->t->path, ps->line, e->text,
@@ -459,6 +483,8 @@ static int parse_line(struct parser *ps, const char *s, size_t n)
 int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
 			struct sc_error *err)
 {
+	if (len > SC_TRANSCRIPT_MAX_BYTES)
+		return file_too_large(path, err);
 	struct sc_transcript *t = calloc(1, sizeof(*t));
 	if (!t || !(t->path = strdup(path)) || !(t->text = memdup_nul(text, len))) {
 		sc_transcript_free(t);
@@ -470,8 +496,17 @@ int sc_transcript_parse(const char *path, const char *text, size_t len, struct s
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text) - pos : len - pos;
 		ps.line++;
-		/* a NUL would end the file's text for every tool after us (--update among them) */
-		int r = memchr(text + pos, '\0', n) ? parse_error(&ps, "a NUL byte: transcripts are text") : parse_line(&ps, text + pos, n);
+		int r = 0;
+		if (ps.line > SC_TRANSCRIPT_MAX_LINES) {
+			char what[32];
+			snprintf(what, sizeof(what), "%u lines", SC_TRANSCRIPT_MAX_LINES);
+			r = too_large(&ps, what, "split it into several files");
+		} else if (memchr(text + pos, '\0', n)) {
+			/* a NUL would end the file's text for every tool after us (--update among them) */
+			r = parse_error(&ps, "a NUL byte: transcripts are text");
+		} else {
+			r = parse_line(&ps, text + pos, n);
+		}
 		if (r < 0) {
 			sc_transcript_free(t);
 			return r;
@@ -480,6 +515,18 @@ int sc_transcript_parse(const char *path, const char *text, size_t len, struct s
 	}
 	*ret = t;
 	return 0;
+}
+
+int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = sc_read_file_max(path, SC_TRANSCRIPT_MAX_BYTES, &text, &len);
+	if (r == -EFBIG)
+		return file_too_large(path, err);
+	if (r < 0)
+		return sc_error_set(err, -r, "read transcript '%s'", path);
+	return sc_transcript_parse(path, text, len, ret, err);
 }
 
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t)

@@ -95,12 +95,26 @@ struct sc_transcript_result {
 	char *text; /* a copy of the output, each '\n' made a NUL: the lines point into it */
 };
 
+/* The most a transcript may hold, so that no file makes the harness that parses it (outside
+ * any --timeout) run out of memory or time: a parsed line costs up to a few hundred bytes, a
+ * (re) line about 3 KiB plus a hundred times its pattern's length (glibc's compiled regex).
+ * A file at these limits takes about 400 MiB and 2 s of CPU to parse; real ones a thousandth. */
+#define SC_TRANSCRIPT_MAX_BYTES ((size_t)64 << 20)
+#define SC_TRANSCRIPT_MAX_LINES 1000000u
+#define SC_TRANSCRIPT_MAX_REGEXES 10000u
+#define SC_TRANSCRIPT_MAX_REGEX_BYTES ((size_t)1 << 20) /* of (re) patterns, all lines together */
+
 /* Parses a transcript; path names it in error messages ("t/foo.t:12: expected output before any
  * command"). text need not be NUL-terminated. Regexes are compiled and option lines checked
  * for unterminated quotes here, so later steps cannot fail on the file's content. Returns 0,
- * -EINVAL on a format error, or -ENOMEM. */
+ * -EINVAL on a format error, -EFBIG beyond one of the limits above (the message names it and
+ * the fix), or -ENOMEM. */
 int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
 			struct sc_error *err);
+/* Reads the file at path and parses it; a file over SC_TRANSCRIPT_MAX_BYTES is refused with
+ * -EFBIG without being read further. Returns what sc_transcript_parse does, or -errno when the
+ * file cannot be read. */
+int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err);
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t); /* accepts NULL */
 
 /* Splits an option line's text into words as the shell would, without any expansion: blanks

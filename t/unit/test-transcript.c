@@ -250,6 +250,109 @@ static void test_parse_large(void **state)
 	free(text);
 }
 
+/* prefix, then n copies of line. */
+static char *repeated(const char *prefix, const char *line, size_t n, size_t *ret_len)
+{
+	size_t p = strlen(prefix), l = strlen(line);
+	char *text = malloc(p + n * l + 1);
+	assert_non_null(text);
+	memcpy(text, prefix, p);
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + p + i * l, line, l);
+	text[p + n * l] = '\0';
+	*ret_len = p + n * l;
+	return text;
+}
+
+static void expect_too_large(const char *text, size_t len, const char *message)
+{
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, len, &t, &err), -EFBIG);
+	assert_null(t);
+	assert_int_equal(err.code, EFBIG);
+	assert_string_equal(err.message, message);
+}
+
+/* Each limit: a file at it parses, one beyond it is refused whole with a message naming the
+ * file, the line, the limit and the way out. */
+static void test_parse_limits(void **state)
+{
+	(void)state;
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	size_t len;
+	char *text = repeated("  $ true\n", "  \n", SC_TRANSCRIPT_MAX_LINES - 1, &len);
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, len, &t, &err), 0);
+	assert_int_equal(t->commands[0].n_expected, SC_TRANSCRIPT_MAX_LINES - 1);
+	t = sc_transcript_free(t);
+	free(text);
+	text = repeated("  $ true\n", "  \n", SC_TRANSCRIPT_MAX_LINES, &len);
+	expect_too_large(text, len, "t/foo.t:1000001: more than 1000000 lines, the most a transcript may hold "
+				    "(split it into several files)");
+	free(text);
+
+	text = repeated("  $ x\n", "  [0-9]+ (re)\n", SC_TRANSCRIPT_MAX_REGEXES, &len);
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, len, &t, &err), 0);
+	assert_int_equal(t->commands[0].n_expected, SC_TRANSCRIPT_MAX_REGEXES);
+	t = sc_transcript_free(t);
+	free(text);
+	text = repeated("  $ x\n", "  [0-9]+ (re)\n", SC_TRANSCRIPT_MAX_REGEXES + 1, &len);
+	expect_too_large(text, len, "t/foo.t:10002: more than 10000 (re) lines, the most a transcript may hold "
+				    "(use (glob) lines or split the file)");
+	free(text);
+
+	/* a byte of pattern, then a line that takes the patterns past 1 MiB: refused uncompiled */
+	text = repeated("  $ x\n  a (re)\n  ", "a", SC_TRANSCRIPT_MAX_REGEX_BYTES, &len);
+	char *with_suffix = NULL;
+	assert_true(asprintf(&with_suffix, "%s (re)\n", text) > 0);
+	expect_too_large(with_suffix, strlen(with_suffix), "t/foo.t:3: more than 1 MiB of (re) patterns, the most a "
+							   "transcript may hold (shorten them or split the file)");
+	free(with_suffix);
+	free(text);
+
+	text = repeated("", "\n", SC_TRANSCRIPT_MAX_BYTES + 1, &len);
+	expect_too_large(text, len, "t/foo.t: more than 64 MiB, the most a transcript may hold (split it into several "
+				    "files)");
+	free(text);
+}
+
+/* sc_transcript_load reads no more of a file than the limit: a larger regular one not at all,
+ * a device up to the limit. */
+static void test_load_limit(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test-transcript.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	static const char text[] = "  $ echo hi\n  hi\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_load(path, &t, &err), 0);
+	assert_int_equal(t->n_commands, 1);
+	assert_string_equal(t->commands[0].text, "echo hi");
+	t = sc_transcript_free(t);
+
+	/* sparse: 64 MiB and a byte of nothing on disk */
+	assert_int_equal(ftruncate(fd, (off_t)SC_TRANSCRIPT_MAX_BYTES + 1), 0);
+	char message[128];
+	snprintf(message, sizeof(message), "%s: more than 64 MiB, the most a transcript may hold (split it into several files)",
+		 path);
+	assert_int_equal(sc_transcript_load(path, &t, &err), -EFBIG);
+	assert_null(t);
+	assert_string_equal(err.message, message);
+	close(fd);
+	unlink(path);
+
+	assert_int_equal(sc_transcript_load("/dev/zero", &t, &err), -EFBIG);
+	assert_string_equal(err.message, "/dev/zero: more than 64 MiB, the most a transcript may hold (split it into "
+					 "several files)");
+	assert_int_equal(sc_transcript_load(path, &t, &err), -ENOENT);
+	assert_true(strncmp(err.message, "read transcript '/tmp/test-transcript.", 38) == 0);
+	assert_null(t);
+}
+
 static void test_parse_nul_byte(void **state)
 {
 	(void)state;
@@ -841,6 +944,8 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_nul_byte),
 		cmocka_unit_test(test_parse_large),
+		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_load_limit),
 		cmocka_unit_test(test_split_options),
 		cmocka_unit_test(test_script_text),
 		cmocka_unit_test(test_run_in_busybox),
