@@ -19,33 +19,115 @@
 /* ---- matching --------------------------------------------------------------------------- */
 
 /* cram's glob: '*' any bytes, '?' one byte, '\' before '*', '?' or '\' makes it literal (any
- * other backslash is itself). Backtracks to the last '*' only, which is enough for '*'. */
+ * other backslash is itself). The pattern's '*'s cut it into segments: the first must match at
+ * the line's start, the last at its end, and each one between at its leftmost place after the
+ * one before, which leaves the most room to those after it, so the first place found is the
+ * right one, and finding it takes time linear in the line (glob_segment_find). Backtracking to
+ * the last '*' would cost the pattern's length for each byte of a line that does not match. */
+
+/* The pattern's item at p[i]: *ret_byte is the byte it matches, -1 for any ('?'); returns the
+ * bytes it takes in the pattern. */
+static size_t glob_item(const char *p, size_t pn, size_t i, int *ret_byte)
+{
+	if (p[i] == '\\' && i + 1 < pn && (p[i + 1] == '*' || p[i + 1] == '?' || p[i + 1] == '\\')) {
+		*ret_byte = (unsigned char)p[i + 1];
+		return 2;
+	}
+	*ret_byte = p[i] == '?' ? -1 : (unsigned char)p[i];
+	return 1;
+}
+
+/* The part of a glob between two '*'s. */
+struct glob_segment {
+	const char *p; /* in the pattern, escapes included */
+	size_t n;
+	size_t items;  /* the bytes of the line it matches */
+	bool plain;    /* no '?' and no '\': the pattern's bytes are the line's */
+};
+
+/* The segment at p[*pi], up to the next '*' (not an escaped one) or the end, where *pi is left. */
+static struct glob_segment glob_segment(const char *p, size_t pn, size_t *pi)
+{
+	struct glob_segment g = { .p = p + *pi, .plain = true };
+	size_t i = *pi;
+	while (i < pn && p[i] != '*') {
+		int byte;
+		g.plain &= p[i] != '\\' && p[i] != '?';
+		i += glob_item(p, pn, i, &byte);
+		g.items++;
+	}
+	g.n = i - *pi;
+	*pi = i;
+	return g;
+}
+
+/* Whether g matches at s, which holds at least g->items bytes. */
+static bool glob_segment_at(const struct glob_segment *g, const char *s)
+{
+	for (size_t i = 0, j = 0; i < g->n; j++) {
+		int byte;
+		i += glob_item(g->p, g->n, i, &byte);
+		if (byte >= 0 && (unsigned char)s[j] != byte)
+			return false;
+	}
+	return true;
+}
+
+/* The leftmost place of g in s[0, n), SIZE_MAX when there is none. In time linear in n for a
+ * plain segment (memmem) or one of up to 64 items (shift-and: bit k of the state says that the
+ * segment's first k + 1 items match the bytes before); a longer one with '?' or escapes costs
+ * its length per byte. */
+static size_t glob_segment_find(const struct glob_segment *g, const char *s, size_t n)
+{
+	if (g->items == 0 || g->items > n)
+		return g->items == 0 ? 0 : SIZE_MAX;
+	if (g->plain) {
+		const char *hit = memmem(s, n, g->p, g->n);
+		return hit ? (size_t)(hit - s) : SIZE_MAX;
+	}
+	if (g->items <= 64) {
+		uint64_t matches[256] = { 0 }, any = 0; /* bit k: item k matches that byte, or any */
+		for (size_t i = 0, k = 0; i < g->n; k++) {
+			int byte;
+			i += glob_item(g->p, g->n, i, &byte);
+			if (byte < 0)
+				any |= (uint64_t)1 << k;
+			else
+				matches[byte] |= (uint64_t)1 << k;
+		}
+		uint64_t state = 0, whole = (uint64_t)1 << (g->items - 1);
+		for (size_t j = 0; j < n; j++) {
+			state = (state << 1 | 1) & (matches[(unsigned char)s[j]] | any);
+			if (state & whole)
+				return j + 1 - g->items;
+		}
+		return SIZE_MAX;
+	}
+	for (size_t j = 0; j + g->items <= n; j++)
+		if (glob_segment_at(g, s + j))
+			return j;
+	return SIZE_MAX;
+}
+
 static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
 {
-	size_t pi = 0, si = 0, star = SIZE_MAX, star_s = 0;
-	while (si < sn) {
-		if (pi < pn && p[pi] == '*') {
-			star = ++pi;
-			star_s = si;
-			continue;
-		}
-		if (pi < pn) {
-			bool escaped = p[pi] == '\\' && pi + 1 < pn && (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\');
-			char c = escaped ? p[pi + 1] : p[pi];
-			if ((c == '?' && !escaped) || c == s[si]) {
-				pi += escaped ? 2 : 1;
-				si++;
-				continue;
-			}
-		}
-		if (star == SIZE_MAX)
+	size_t pi = 0;
+	struct glob_segment g = glob_segment(p, pn, &pi);
+	if (pi == pn) /* no '*' */
+		return g.items == sn && glob_segment_at(&g, s);
+	if (g.items > sn || !glob_segment_at(&g, s))
+		return false;
+	for (size_t si = g.items;;) {
+		while (pi < pn && p[pi] == '*')
+			pi++;
+		g = glob_segment(p, pn, &pi);
+		if (pi == pn) /* the last segment, empty after a final '*' */
+			return g.items <= sn - si && glob_segment_at(&g, s + sn - g.items);
+		size_t at = glob_segment_find(&g, s + si, sn - si);
+		if (at == SIZE_MAX)
 			return false;
-		pi = star;
-		si = ++star_s;
+		si += at + g.items;
 	}
-	while (pi < pn && p[pi] == '*')
-		pi++;
-	return pi == pn;
 }
 
 static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)

@@ -618,6 +618,65 @@ static void test_match_kinds(void **state)
 	assert_true(MATCHES("caf\\xc3\\xa9 (no-eol) (esc)", "caf\xc3\xa9"));
 }
 
+/* cram's glob by its definition, for short strings. */
+static bool glob_reference(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*')
+		return glob_reference(p + 1, s) || (*s && glob_reference(p, s + 1));
+	bool escaped = p[0] == '\\' && (p[1] == '*' || p[1] == '?' || p[1] == '\\');
+	char c = escaped ? p[1] : p[0];
+	return *s && ((c == '?' && !escaped) || c == *s) && glob_reference(p + (escaped ? 2 : 1), s + 1);
+}
+
+static void random_word(char *w, const char *alphabet, int max)
+{
+	int n = rand() % (max + 1);
+	for (int i = 0; i < n; i++)
+		w[i] = alphabet[rand() % (int)strlen(alphabet)];
+	w[n] = '\0';
+}
+
+static void test_glob_segments(void **state)
+{
+	(void)state;
+	srand(1);
+	for (int i = 0; i < 20000; i++) {
+		char pattern[16], glob[32], line[16], out[24];
+		random_word(pattern, "ab*?\\", 8);
+		random_word(line, "ab*?\\", 8);
+		snprintf(glob, sizeof(glob), "%s (glob)", pattern);
+		int n = snprintf(out, sizeof(out), "%s\n", line);
+		if (matches(glob, out, (size_t)n) != glob_reference(pattern, line))
+			fail_msg("glob '%s' against '%s': %d, not %d", pattern, line, !glob_reference(pattern, line),
+				 glob_reference(pattern, line));
+	}
+
+	/* a 4 MiB line against segments of 1,000 bytes and of 60 items with '?', which each take
+	 * time in proportion to the line */
+	size_t len = (size_t)4 << 20;
+	char *out = malloc(len + 1), *glob = malloc(2048);
+	memset(out, 'a', len);
+	out[len] = '\n';
+	int n = sprintf(glob, "*");
+	for (int i = 0; i < 1000; i++)
+		n += sprintf(glob + n, "a");
+	sprintf(glob + n, "b (glob)");
+	assert_false(matches(glob, out, len + 1));
+	sprintf(glob + n, "* (glob)");
+	assert_true(matches(glob, out, len + 1));
+	n = sprintf(glob, "a*");
+	for (int i = 0; i < 30; i++)
+		n += sprintf(glob + n, "a?");
+	sprintf(glob + n, "*a (glob)");
+	assert_true(matches(glob, out, len + 1));
+	sprintf(glob + n, "b*a (glob)");
+	assert_false(matches(glob, out, len + 1));
+	free(glob);
+	free(out);
+}
+
 static void test_exit_status_match(void **state)
 {
 	struct sc_transcript *t = parse("  $ x\n  [2]\n  $ y\n");
@@ -952,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_run_ends_early),
 		cmocka_unit_test(test_split_output),
 		cmocka_unit_test(test_match_kinds),
+		cmocka_unit_test(test_glob_segments),
 		cmocka_unit_test(test_exit_status_match),
 		cmocka_unit_test(test_diff_text),
 		cmocka_unit_test(test_diff_large),
