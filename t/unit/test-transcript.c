@@ -747,6 +747,10 @@ static void test_diff_text(void **state)
 	expect_diff("  a\n  [2]\n", "a\n", 3, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n a\n-[2]\n+[3]\n");
 	/* matching: no diff */
 	assert_null(diff_of("  a\n  b* (glob)\n", "a\nbbb\n", 0));
+	/* in the middle, an (esc) line equals its bytes, and equal bytes without the same (no-eol) differ */
+	expect_diff("  x\n  \\x41 (esc)\n  y\n", "X\nA\nY\n", 0,
+		    "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n-x\n+X\n \\x41 (esc)\n-y\n+Y\n");
+	expect_diff("  x\n  a (no-eol)\n", "y\na\n", 0, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n-x\n-a (no-eol)\n+y\n+a\n");
 }
 
 static void test_diff_large(void **state)
@@ -764,6 +768,42 @@ static void test_diff_large(void **state)
 	const char *start = "--- expected\n+++ actual\n@@ -1,3000 +1,3000 @@\n-e0\n-e1\n";
 	assert_true(strncmp(diff, start, strlen(start)) == 0);
 	assert_non_null(strstr(diff, "-e2999\n+o0\n"));
+	free(diff);
+	free(expected);
+	free(out);
+}
+
+/* 2,000 equal lines of 8 KB on each side, between lines that differ: aligned by numbering the
+ * lines, not by comparing 8 KB in each of the 4,000,000 cells; the same against (re) lines,
+ * each matched against every line, past the bytes the table may match: removed, then added. */
+static void test_diff_long_lines(void **state)
+{
+	(void)state;
+	enum { LINES = 2000, WIDTH = 8000 };
+	char *expected = malloc(LINES * (WIDTH + 3) + 64), *out = malloc(LINES * (WIDTH + 1) + 64);
+	size_t el = (size_t)sprintf(expected, "  first\n"), ol = (size_t)sprintf(out, "one\n");
+	for (int i = 0; i < LINES; i++) {
+		el += (size_t)sprintf(expected + el, "  %*s\n", WIDTH, "a");
+		ol += (size_t)sprintf(out + ol, "%*s\n", WIDTH, "a");
+	}
+	strcpy(expected + el, "  other\n");
+	strcpy(out + ol, "last");
+	char *diff = diff_of(expected, out, 0);
+	assert_non_null(diff);
+	const char *start = "--- expected\n+++ actual\n@@ -1,4 +1,4 @@\n-first\n+one\n ";
+	assert_true(strncmp(diff, start, strlen(start)) == 0);
+	assert_non_null(strstr(diff, "@@ -1999,4 +1999,4 @@\n"));
+	assert_true(strlen(diff) < 8 * (WIDTH + 2) + 200);
+	free(diff);
+
+	el = (size_t)sprintf(expected, "  first\n");
+	for (int i = 0; i < LINES; i++)
+		el += (size_t)sprintf(expected + el, "  [ a]*a (re)\n");
+	strcpy(expected + el, "  other\n");
+	diff = diff_of(expected, out, 0);
+	assert_non_null(diff);
+	start = "--- expected\n+++ actual\n@@ -1,2002 +1,2002 @@\n-first\n-[ a]*a (re)\n";
+	assert_true(strncmp(diff, start, strlen(start)) == 0);
 	free(diff);
 	free(expected);
 	free(out);
@@ -1015,6 +1055,7 @@ int main(void)
 		cmocka_unit_test(test_exit_status_match),
 		cmocka_unit_test(test_diff_text),
 		cmocka_unit_test(test_diff_large),
+		cmocka_unit_test(test_diff_long_lines),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_update),
 		cmocka_unit_test(test_update_escapes),
