@@ -142,7 +142,7 @@ static bool line_matches(const struct sc_transcript_expect *e, const struct sc_t
 	switch (e->kind) {
 	case SC_TRANSCRIPT_RE:
 		/* regexec stops at a NUL byte, which would match a prefix as the whole line */
-		return !memchr(l->text, '\0', l->len) && regexec(&e->re, l->text, 0, NULL, 0) == 0;
+		return !memchr(l->text, '\0', l->len) && regexec(e->re, l->text, 0, NULL, 0) == 0;
 	case SC_TRANSCRIPT_GLOB:
 		return glob_matches(e->text, e->len, l->text, l->len);
 	case SC_TRANSCRIPT_LITERAL:

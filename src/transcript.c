@@ -102,7 +102,7 @@ static char *memdup_nul(const char *p, size_t n)
 }
 
 /* Makes index n of a growing array valid, doubling it. It starts small: most commands expect
- * one or two lines, and an expected line is over 100 bytes (its regex_t). */
+ * one or two lines. */
 static bool grow(void *array, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
@@ -306,10 +306,13 @@ static int file_too_large(const char *path, struct sc_error *err)
 
 static void expect_release(struct sc_transcript_expect *e)
 {
-	if (e->kind == SC_TRANSCRIPT_RE)
-		regfree(&e->re);
+	if (e->re) {
+		regfree(e->re);
+		free(e->re);
+	}
+	if (e->text != e->raw)
+		free(e->text);
 	free(e->raw);
-	free(e->text);
 }
 
 static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
@@ -332,17 +335,23 @@ static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 				     refusal);
 	if (asprintf(&anchored, "^(%s)$", e->text) < 0)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
-	int r = regcomp(&e->re, anchored, REG_EXTENDED | REG_NOSUB);
+	regex_t *re = malloc(sizeof(*re));
+	if (!re)
+		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
+	int r = regcomp(re, anchored, REG_EXTENDED | REG_NOSUB);
 	if (r != 0) {
 		char reason[128];
-		(void)regerror(r, &e->re, reason, sizeof(reason));
+		(void)regerror(r, re, reason, sizeof(reason));
+		free(re);
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: invalid regex '%s': %s", ps->t->path, ps->line, e->text,
 				     reason);
 	}
+	e->re = re;
 	return 0;
 }
 
-/* Fills e from an expected line (without its indent): suffixes first, then the text. */
+/* Fills e from an expected line (without its indent, in e->raw too): suffixes first, then the
+ * text. */
 static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_transcript_expect *e)
 {
 	e->line = ps->line;
@@ -357,20 +366,14 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 	e->no_eol = has_suffix(s, n, NO_EOL_SUFFIX);
 	if (e->no_eol)
 		n -= strlen(NO_EOL_SUFFIX);
-	e->text = memdup_nul(s, n);
+	/* most lines are plain: one copy and one allocation for both */
+	e->text = e->kind == SC_TRANSCRIPT_LITERAL && !e->no_eol ? e->raw : memdup_nul(s, n);
 	if (!e->text)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
 	e->len = n;
 	if (e->kind == SC_TRANSCRIPT_ESC && !decode_escapes(e->text, &e->len))
 		return parse_error(ps, "invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
-	if (e->kind == SC_TRANSCRIPT_RE) {
-		e->kind = SC_TRANSCRIPT_LITERAL; /* not compiled yet, nothing for regfree */
-		int r = compile_regex(ps, e);
-		if (r < 0)
-			return r;
-		e->kind = SC_TRANSCRIPT_RE;
-	}
-	return 0;
+	return e->kind == SC_TRANSCRIPT_RE ? compile_regex(ps, e) : 0;
 }
 
 static int parse_output_line(struct parser *ps, const char *s, size_t n)
@@ -480,16 +483,16 @@ static int parse_line(struct parser *ps, const char *s, size_t n)
 	return parse_output_line(ps, s + 2, n - 2);
 }
 
-int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
-			struct sc_error *err)
+/* Parses text (NUL-terminated after len bytes), which t keeps: freed with it, on failure too. */
+static int parse_text(const char *path, char *text, size_t len, struct sc_transcript **ret, struct sc_error *err)
 {
-	if (len > SC_TRANSCRIPT_MAX_BYTES)
-		return file_too_large(path, err);
 	struct sc_transcript *t = calloc(1, sizeof(*t));
-	if (!t || !(t->path = strdup(path)) || !(t->text = memdup_nul(text, len))) {
+	if (!t || !(t->path = strdup(path))) {
+		free(text);
 		sc_transcript_free(t);
 		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
 	}
+	t->text = text;
 	t->len = len;
 	struct parser ps = { .t = t, .state = BEFORE_COMMANDS, .err = err };
 	for (size_t pos = 0; pos < len;) {
@@ -517,16 +520,27 @@ int sc_transcript_parse(const char *path, const char *text, size_t len, struct s
 	return 0;
 }
 
+int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
+			struct sc_error *err)
+{
+	if (len > SC_TRANSCRIPT_MAX_BYTES)
+		return file_too_large(path, err);
+	char *copy = memdup_nul(text, len);
+	if (!copy)
+		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
+	return parse_text(path, copy, len, ret, err);
+}
+
 int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err)
 {
-	_cleanup_free_ char *text = NULL;
+	char *text = NULL;
 	size_t len;
 	int r = sc_read_file_max(path, SC_TRANSCRIPT_MAX_BYTES, &text, &len);
 	if (r == -EFBIG)
 		return file_too_large(path, err);
 	if (r < 0)
 		return sc_error_set(err, -r, "read transcript '%s'", path);
-	return sc_transcript_parse(path, text, len, ret, err);
+	return parse_text(path, text, len, ret, err); /* the file's text, not a copy of it */
 }
 
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t)

@@ -38,11 +38,13 @@ enum sc_transcript_kind {
 struct sc_transcript_expect {
 	enum sc_transcript_kind kind;
 	char *raw;     /* the line as written, without its two-space indent */
-	char *text;    /* literal and esc: the bytes expected; re and glob: the pattern */
+	char *text;    /* literal and esc: the bytes expected; re and glob: the pattern (raw itself
+			  when they are the same: a literal line without " (no-eol)") */
 	size_t len;    /* of text (an esc line may hold NUL bytes) */
 	bool no_eol;   /* " (no-eol)": the output's last line, without a final newline */
 	unsigned line; /* in the file, from 1 */
-	regex_t re;    /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE */
+	regex_t *re;   /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE (else
+			  NULL: a regex_t is 64 bytes, more than the rest of a line) */
 };
 
 struct sc_transcript_command {
@@ -64,7 +66,7 @@ struct sc_transcript_option {
 
 struct sc_transcript {
 	char *path;
-	char *text; /* a copy of the file, for sc_transcript_update */
+	char *text; /* the file's text, for sc_transcript_update */
 	size_t len;
 	struct sc_transcript_option *options;
 	size_t n_options;
@@ -96,9 +98,9 @@ struct sc_transcript_result {
 };
 
 /* The most a transcript may hold, so that no file makes the harness that parses it (outside
- * any --timeout) run out of memory or time: a parsed line costs up to a few hundred bytes, a
- * (re) line about 3 KiB plus a hundred times its pattern's length (glibc's compiled regex).
- * A file at these limits takes about 400 MiB and 2 s of CPU to parse; real ones a thousandth. */
+ * any --timeout) run out of memory or time: a parsed line costs up to a hundred bytes, a (re)
+ * line about 3 KiB plus a hundred times its pattern's length (glibc's compiled regex). A file
+ * at these limits takes about 200 MiB and a second of CPU to parse; real ones a thousandth. */
 #define SC_TRANSCRIPT_MAX_BYTES ((size_t)64 << 20)
 #define SC_TRANSCRIPT_MAX_LINES 1000000u
 #define SC_TRANSCRIPT_MAX_REGEXES 10000u
