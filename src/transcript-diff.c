@@ -15,37 +15,124 @@
 /* Beyond this many cells the diff gives up aligning the changed middle and shows it as removed
  * then added: still a correct diff, without quadratic memory on a runaway output. */
 #define DIFF_MAX_CELLS ((size_t)4 << 20)
+/* The same beyond this many bytes of actual lines matched against (re) and (glob) lines to fill
+ * the table: each is matched against every actual line of the middle, and regexec reads 60 to
+ * 600 MB/s, so two thousand against lines of 8 KB took minutes, after the container and its
+ * --timeout had ended. */
+#define DIFF_MAX_WORK ((size_t)16 << 20)
 
 /* ---- matching --------------------------------------------------------------------------- */
 
 /* cram's glob: '*' any bytes, '?' one byte, '\' before '*', '?' or '\' makes it literal (any
- * other backslash is itself). Backtracks to the last '*' only, which is enough for '*'. */
+ * other backslash is itself). The pattern's '*'s cut it into segments: the first must match at
+ * the line's start, the last at its end, and each one between at its leftmost place after the
+ * one before, which leaves the most room to those after it, so the first place found is the
+ * right one, and finding it takes time linear in the line (glob_segment_find). Backtracking to
+ * the last '*' would cost the pattern's length for each byte of a line that does not match. */
+
+/* The pattern's item at p[i]: *ret_byte is the byte it matches, -1 for any ('?'); returns the
+ * bytes it takes in the pattern. */
+static size_t glob_item(const char *p, size_t pn, size_t i, int *ret_byte)
+{
+	if (p[i] == '\\' && i + 1 < pn && (p[i + 1] == '*' || p[i + 1] == '?' || p[i + 1] == '\\')) {
+		*ret_byte = (unsigned char)p[i + 1];
+		return 2;
+	}
+	*ret_byte = p[i] == '?' ? -1 : (unsigned char)p[i];
+	return 1;
+}
+
+/* The part of a glob between two '*'s. */
+struct glob_segment {
+	const char *p; /* in the pattern, escapes included */
+	size_t n;
+	size_t items;  /* the bytes of the line it matches */
+	bool plain;    /* no '?' and no '\': the pattern's bytes are the line's */
+};
+
+/* The segment at p[*pi], up to the next '*' (not an escaped one) or the end, where *pi is left. */
+static struct glob_segment glob_segment(const char *p, size_t pn, size_t *pi)
+{
+	struct glob_segment g = { .p = p + *pi, .plain = true };
+	size_t i = *pi;
+	while (i < pn && p[i] != '*') {
+		int byte;
+		g.plain &= p[i] != '\\' && p[i] != '?';
+		i += glob_item(p, pn, i, &byte);
+		g.items++;
+	}
+	g.n = i - *pi;
+	*pi = i;
+	return g;
+}
+
+/* Whether g matches at s, which holds at least g->items bytes. */
+static bool glob_segment_at(const struct glob_segment *g, const char *s)
+{
+	for (size_t i = 0, j = 0; i < g->n; j++) {
+		int byte;
+		i += glob_item(g->p, g->n, i, &byte);
+		if (byte >= 0 && (unsigned char)s[j] != byte)
+			return false;
+	}
+	return true;
+}
+
+/* The leftmost place of g in s[0, n), SIZE_MAX when there is none. In time linear in n for a
+ * plain segment (memmem) or one of up to 64 items (shift-and: bit k of the state says that the
+ * segment's first k + 1 items match the bytes before); a longer one with '?' or escapes costs
+ * its length per byte. */
+static size_t glob_segment_find(const struct glob_segment *g, const char *s, size_t n)
+{
+	if (g->items == 0 || g->items > n)
+		return g->items == 0 ? 0 : SIZE_MAX;
+	if (g->plain) {
+		const char *hit = memmem(s, n, g->p, g->n);
+		return hit ? (size_t)(hit - s) : SIZE_MAX;
+	}
+	if (g->items <= 64) {
+		uint64_t matches[256] = { 0 }, any = 0; /* bit k: item k matches that byte, or any */
+		for (size_t i = 0, k = 0; i < g->n; k++) {
+			int byte;
+			i += glob_item(g->p, g->n, i, &byte);
+			if (byte < 0)
+				any |= (uint64_t)1 << k;
+			else
+				matches[byte] |= (uint64_t)1 << k;
+		}
+		uint64_t state = 0, whole = (uint64_t)1 << (g->items - 1);
+		for (size_t j = 0; j < n; j++) {
+			state = (state << 1 | 1) & (matches[(unsigned char)s[j]] | any);
+			if (state & whole)
+				return j + 1 - g->items;
+		}
+		return SIZE_MAX;
+	}
+	for (size_t j = 0; j + g->items <= n; j++)
+		if (glob_segment_at(g, s + j))
+			return j;
+	return SIZE_MAX;
+}
+
 static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
 {
-	size_t pi = 0, si = 0, star = SIZE_MAX, star_s = 0;
-	while (si < sn) {
-		if (pi < pn && p[pi] == '*') {
-			star = ++pi;
-			star_s = si;
-			continue;
-		}
-		if (pi < pn) {
-			bool escaped = p[pi] == '\\' && pi + 1 < pn && (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\');
-			char c = escaped ? p[pi + 1] : p[pi];
-			if ((c == '?' && !escaped) || c == s[si]) {
-				pi += escaped ? 2 : 1;
-				si++;
-				continue;
-			}
-		}
-		if (star == SIZE_MAX)
+	size_t pi = 0;
+	struct glob_segment g = glob_segment(p, pn, &pi);
+	if (pi == pn) /* no '*' */
+		return g.items == sn && glob_segment_at(&g, s);
+	if (g.items > sn || !glob_segment_at(&g, s))
+		return false;
+	for (size_t si = g.items;;) {
+		while (pi < pn && p[pi] == '*')
+			pi++;
+		g = glob_segment(p, pn, &pi);
+		if (pi == pn) /* the last segment, empty after a final '*' */
+			return g.items <= sn - si && glob_segment_at(&g, s + sn - g.items);
+		size_t at = glob_segment_find(&g, s + si, sn - si);
+		if (at == SIZE_MAX)
 			return false;
-		pi = star;
-		si = ++star_s;
+		si += at + g.items;
 	}
-	while (pi < pn && p[pi] == '*')
-		pi++;
-	return pi == pn;
 }
 
 static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
@@ -55,7 +142,7 @@ static bool line_matches(const struct sc_transcript_expect *e, const struct sc_t
 	switch (e->kind) {
 	case SC_TRANSCRIPT_RE:
 		/* regexec stops at a NUL byte, which would match a prefix as the whole line */
-		return !memchr(l->text, '\0', l->len) && regexec(&e->re, l->text, 0, NULL, 0) == 0;
+		return !memchr(l->text, '\0', l->len) && regexec(e->re, l->text, 0, NULL, 0) == 0;
 	case SC_TRANSCRIPT_GLOB:
 		return glob_matches(e->text, e->len, l->text, l->len);
 	case SC_TRANSCRIPT_LITERAL:
@@ -109,38 +196,120 @@ static bool item_equal(const struct sides *s, size_t i, size_t j)
 	return line_matches(&s->c->expected[i], &s->o->lines[j]);
 }
 
+static bool is_literal(const struct sides *s, size_t i)
+{
+	return i < s->c->n_expected &&
+	       (s->c->expected[i].kind == SC_TRANSCRIPT_LITERAL || s->c->expected[i].kind == SC_TRANSCRIPT_ESC);
+}
+
+/* A literal line of the middle, to be numbered. */
+struct line_ref {
+	const char *p;
+	size_t len;
+	uint64_t hash; /* FNV-1a: bytes are compared only when hashes and lengths agree */
+	size_t slot;   /* in the numbers: expected a at a, actual b at n + b */
+};
+
+static int line_ref_compare(const void *x, const void *y)
+{
+	const struct line_ref *a = x, *b = y;
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->p, b->p, a->len);
+}
+
+/* Numbers the literal lines of the middle, expected and actual, so that two share a number
+ * exactly when their bytes are equal: then each cell of the table compares two numbers, where
+ * comparing the bytes cost their length in every cell (2,000 x 2,000 equal lines of 8 KB:
+ * 32 GB). Sorting reads a line's bytes only against a line of the same hash and length. */
+static int number_lines(const struct sides *s, size_t i0, size_t j0, size_t n, size_t m, size_t *number)
+{
+	struct line_ref *refs = malloc((n + m) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	size_t count = 0;
+	for (size_t a = 0; a < n; a++)
+		if (is_literal(s, i0 + a)) {
+			const struct sc_transcript_expect *e = &s->c->expected[i0 + a];
+			refs[count++] = (struct line_ref){ e->text, e->len, 0, a };
+		}
+	for (size_t b = 0; b < m; b++)
+		if (j0 + b < s->o->n_lines) {
+			const struct sc_transcript_line *l = &s->o->lines[j0 + b];
+			refs[count++] = (struct line_ref){ l->text, l->len, 0, n + b };
+		}
+	for (size_t r = 0; r < count; r++) {
+		uint64_t h = 0xcbf29ce484222325u;
+		for (size_t x = 0; x < refs[r].len; x++)
+			h = (h ^ (unsigned char)refs[r].p[x]) * 0x100000001b3u;
+		refs[r].hash = h;
+	}
+	qsort(refs, count, sizeof(*refs), line_ref_compare);
+	for (size_t r = 0, next = 0; r < count; r++) {
+		if (r > 0 && line_ref_compare(&refs[r - 1], &refs[r]) != 0)
+			next++;
+		number[refs[r].slot] = next;
+	}
+	free(refs);
+	return 0;
+}
+
+/* Fills eq[a * m + b] with whether expected item i0 + a equals actual j0 + b. A (re) or (glob)
+ * line is matched against every actual line, which costs their length each time: past
+ * DIFF_MAX_WORK bytes the table is given up (0). Returns 1, 0 or -ENOMEM. */
+static int fill_equal(const struct sides *s, size_t i0, size_t j0, size_t n, size_t m, unsigned char *eq)
+{
+	_cleanup_free_ size_t *number = malloc((n + m) * sizeof(*number));
+	if (!number || number_lines(s, i0, j0, n, m, number) < 0)
+		return -ENOMEM;
+	size_t work = 0;
+	for (size_t a = 0; a < n; a++) {
+		size_t i = i0 + a;
+		bool literal = is_literal(s, i);
+		for (size_t b = 0; b < m; b++) {
+			size_t j = j0 + b;
+			if (literal && j < s->o->n_lines) {
+				eq[a * m + b] = number[a] == number[n + b] && s->c->expected[i].no_eol == s->o->lines[j].no_eol;
+				continue;
+			}
+			work += 1 + (j < s->o->n_lines ? s->o->lines[j].len : 0);
+			if (work > DIFF_MAX_WORK)
+				return 0;
+			eq[a * m + b] = item_equal(s, i, j);
+		}
+	}
+	return 1;
+}
+
 /* A longest common subsequence of the n expected items from i0 and the m actual ones from j0,
  * appended to ed; equality is the matching predicate, so a (re) line pairs with what it
- * matches. An empty side or too large a table: everything removed, then everything added. */
+ * matches. An empty side, too large a table or too much to match: everything removed, then
+ * everything added. */
 static bool align_middle(const struct sides *s, size_t i0, size_t j0, size_t n, size_t m, struct edit *ed,
 			 size_t *k)
 {
 	size_t i = 0, j = 0;
 	if (n > 0 && m > 0 && n <= DIFF_MAX_CELLS / m) {
-		uint32_t *len = calloc((n + 1) * (m + 1), sizeof(*len));
-		unsigned char *eq = malloc(n * m);
-		if (!len || !eq) {
-			free(len);
-			free(eq);
+		_cleanup_free_ uint32_t *len = calloc((n + 1) * (m + 1), sizeof(*len));
+		_cleanup_free_ unsigned char *eq = malloc(n * m);
+		int r = len && eq ? fill_equal(s, i0, j0, n, m, eq) : -ENOMEM;
+		if (r < 0)
 			return false;
-		}
 #define LEN(a, b) len[(a) * (m + 1) + (b)]
-		for (size_t a = n; a-- > 0;)
-			for (size_t b = m; b-- > 0;) {
-				eq[a * m + b] = item_equal(s, i0 + a, j0 + b);
+		for (size_t a = n; r > 0 && a-- > 0;)
+			for (size_t b = m; b-- > 0;)
 				LEN(a, b) = eq[a * m + b] ? LEN(a + 1, b + 1) + 1
 							  : (LEN(a + 1, b) >= LEN(a, b + 1) ? LEN(a + 1, b) : LEN(a, b + 1));
-			}
 		/* taking a pair as soon as it matches stays optimal, even for a non-transitive predicate */
-		while (i < n && j < m) {
+		while (r > 0 && i < n && j < m) {
 			char op = eq[i * m + j] ? '=' : LEN(i + 1, j) >= LEN(i, j + 1) ? '-' : '+';
 			ed[(*k)++] = (struct edit){ op, i0 + i, j0 + j };
 			i += op != '+';
 			j += op != '-';
 		}
 #undef LEN
-		free(len);
-		free(eq);
 	}
 	for (; i < n; i++)
 		ed[(*k)++] = (struct edit){ '-', i0 + i, j0 + j };

@@ -102,7 +102,7 @@ static char *memdup_nul(const char *p, size_t n)
 }
 
 /* Makes index n of a growing array valid, doubling it. It starts small: most commands expect
- * one or two lines, and an expected line is over 100 bytes (its regex_t). */
+ * one or two lines. */
 static bool grow(void *array, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
@@ -279,6 +279,8 @@ enum parse_state {
 struct parser {
 	struct sc_transcript *t;
 	size_t commands_cap, expected_cap, options_cap;
+	size_t text_len, text_cap; /* of the last command's text */
+	size_t regexes, regex_bytes;
 	enum parse_state state;
 	unsigned line;
 	struct sc_error *err;
@@ -289,35 +291,67 @@ static int parse_error(struct parser *ps, const char *what)
 	return sc_error_setf(ps->err, EINVAL, "%s:%u: %s", ps->t->path, ps->line, what);
 }
 
+/* Beyond a SC_TRANSCRIPT_MAX_*: the whole file is refused, never parsed in part. */
+static int too_large(struct parser *ps, const char *what, const char *fix)
+{
+	return sc_error_setf(ps->err, EFBIG, "%s:%u: more than %s, the most a transcript may hold (%s)", ps->t->path,
+			     ps->line, what, fix);
+}
+
+static int file_too_large(const char *path, struct sc_error *err)
+{
+	return sc_error_setf(err, EFBIG, "%s: more than %zu MiB, the most a transcript may hold (split it into several files)",
+			     path, SC_TRANSCRIPT_MAX_BYTES >> 20);
+}
+
 static void expect_release(struct sc_transcript_expect *e)
 {
-	if (e->kind == SC_TRANSCRIPT_RE)
-		regfree(&e->re);
+	if (e->re) {
+		regfree(e->re);
+		free(e->re);
+	}
+	if (e->text != e->raw)
+		free(e->text);
 	free(e->raw);
-	free(e->text);
 }
 
 static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 {
 	/* anchored as cram's re.match(pattern + r'\Z'): the whole line, alternations included */
 	_cleanup_free_ char *anchored = NULL;
+	char what[64];
+	if (++ps->regexes > SC_TRANSCRIPT_MAX_REGEXES) {
+		snprintf(what, sizeof(what), "%u (re) lines", SC_TRANSCRIPT_MAX_REGEXES);
+		return too_large(ps, what, "use (glob) lines or split the file");
+	}
+	ps->regex_bytes += e->len;
+	if (ps->regex_bytes > SC_TRANSCRIPT_MAX_REGEX_BYTES) {
+		snprintf(what, sizeof(what), "%zu MiB of (re) patterns", SC_TRANSCRIPT_MAX_REGEX_BYTES >> 20);
+		return too_large(ps, what, "shorten them or split the file");
+	}
 	const char *refusal = sc_regex_refusal(e->text);
 	if (refusal)
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: regex '%s': %s (simplify it)", ps->t->path, ps->line, e->text,
 				     refusal);
 	if (asprintf(&anchored, "^(%s)$", e->text) < 0)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
-	int r = regcomp(&e->re, anchored, REG_EXTENDED | REG_NOSUB);
+	regex_t *re = malloc(sizeof(*re));
+	if (!re)
+		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
+	int r = regcomp(re, anchored, REG_EXTENDED | REG_NOSUB);
 	if (r != 0) {
 		char reason[128];
-		(void)regerror(r, &e->re, reason, sizeof(reason));
+		(void)regerror(r, re, reason, sizeof(reason));
+		free(re);
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: invalid regex '%s': %s", ps->t->path, ps->line, e->text,
 				     reason);
 	}
+	e->re = re;
 	return 0;
 }
 
-/* Fills e from an expected line (without its indent): suffixes first, then the text. */
+/* Fills e from an expected line (without its indent, in e->raw too): suffixes first, then the
+ * text. */
 static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_transcript_expect *e)
 {
 	e->line = ps->line;
@@ -332,20 +366,14 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 	e->no_eol = has_suffix(s, n, NO_EOL_SUFFIX);
 	if (e->no_eol)
 		n -= strlen(NO_EOL_SUFFIX);
-	e->text = memdup_nul(s, n);
+	/* most lines are plain: one copy and one allocation for both */
+	e->text = e->kind == SC_TRANSCRIPT_LITERAL && !e->no_eol ? e->raw : memdup_nul(s, n);
 	if (!e->text)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
 	e->len = n;
 	if (e->kind == SC_TRANSCRIPT_ESC && !decode_escapes(e->text, &e->len))
 		return parse_error(ps, "invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
-	if (e->kind == SC_TRANSCRIPT_RE) {
-		e->kind = SC_TRANSCRIPT_LITERAL; /* not compiled yet, nothing for regfree */
-		int r = compile_regex(ps, e);
-		if (r < 0)
-			return r;
-		e->kind = SC_TRANSCRIPT_RE;
-	}
-	return 0;
+	return e->kind == SC_TRANSCRIPT_RE ? compile_regex(ps, e) : 0;
 }
 
 static int parse_output_line(struct parser *ps, const char *s, size_t n)
@@ -389,12 +417,15 @@ static int parse_command_line(struct parser *ps, const char *s, size_t n, bool c
 {
 	struct sc_transcript *t = ps->t;
 	if (continuation) {
+		/* appended in place, the buffer doubling: copying the text so far for each line made a
+		 * command of many lines quadratic */
 		struct sc_transcript_command *c = &t->commands[t->n_commands - 1];
-		char *text = NULL;
-		if (asprintf(&text, "%s\n%.*s", c->text, (int)n, s) < 0)
+		if (!grow(&c->text, &ps->text_cap, ps->text_len + 1 + n, 1))
 			return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
-		free(c->text);
-		c->text = text;
+		c->text[ps->text_len++] = '\n';
+		memcpy(c->text + ps->text_len, s, n);
+		ps->text_len += n;
+		c->text[ps->text_len] = '\0';
 		c->command_end = c->end = ps->line;
 		return 0;
 	}
@@ -407,6 +438,8 @@ static int parse_command_line(struct parser *ps, const char *s, size_t n, bool c
 	c->line = c->command_end = c->end = ps->line;
 	t->n_commands++;
 	ps->expected_cap = 0;
+	ps->text_len = n;
+	ps->text_cap = n + 1;
 	ps->state = IN_COMMAND;
 	return 0;
 }
@@ -450,22 +483,33 @@ static int parse_line(struct parser *ps, const char *s, size_t n)
 	return parse_output_line(ps, s + 2, n - 2);
 }
 
-int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
-			struct sc_error *err)
+/* Parses text (NUL-terminated after len bytes), which t keeps: freed with it, on failure too. */
+static int parse_text(const char *path, char *text, size_t len, struct sc_transcript **ret, struct sc_error *err)
 {
 	struct sc_transcript *t = calloc(1, sizeof(*t));
-	if (!t || !(t->path = strdup(path)) || !(t->text = memdup_nul(text, len))) {
+	if (!t || !(t->path = strdup(path))) {
+		free(text);
 		sc_transcript_free(t);
 		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
 	}
+	t->text = text;
 	t->len = len;
 	struct parser ps = { .t = t, .state = BEFORE_COMMANDS, .err = err };
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text) - pos : len - pos;
 		ps.line++;
-		/* a NUL would end the file's text for every tool after us (--update among them) */
-		int r = memchr(text + pos, '\0', n) ? parse_error(&ps, "a NUL byte: transcripts are text") : parse_line(&ps, text + pos, n);
+		int r = 0;
+		if (ps.line > SC_TRANSCRIPT_MAX_LINES) {
+			char what[32];
+			snprintf(what, sizeof(what), "%u lines", SC_TRANSCRIPT_MAX_LINES);
+			r = too_large(&ps, what, "split it into several files");
+		} else if (memchr(text + pos, '\0', n)) {
+			/* a NUL would end the file's text for every tool after us (--update among them) */
+			r = parse_error(&ps, "a NUL byte: transcripts are text");
+		} else {
+			r = parse_line(&ps, text + pos, n);
+		}
 		if (r < 0) {
 			sc_transcript_free(t);
 			return r;
@@ -474,6 +518,29 @@ int sc_transcript_parse(const char *path, const char *text, size_t len, struct s
 	}
 	*ret = t;
 	return 0;
+}
+
+int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
+			struct sc_error *err)
+{
+	if (len > SC_TRANSCRIPT_MAX_BYTES)
+		return file_too_large(path, err);
+	char *copy = memdup_nul(text, len);
+	if (!copy)
+		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
+	return parse_text(path, copy, len, ret, err);
+}
+
+int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err)
+{
+	char *text = NULL;
+	size_t len;
+	int r = sc_read_file_max(path, SC_TRANSCRIPT_MAX_BYTES, &text, &len);
+	if (r == -EFBIG)
+		return file_too_large(path, err);
+	if (r < 0)
+		return sc_error_set(err, -r, "read transcript '%s'", path);
+	return parse_text(path, text, len, ret, err); /* the file's text, not a copy of it */
 }
 
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t)

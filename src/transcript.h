@@ -38,11 +38,13 @@ enum sc_transcript_kind {
 struct sc_transcript_expect {
 	enum sc_transcript_kind kind;
 	char *raw;     /* the line as written, without its two-space indent */
-	char *text;    /* literal and esc: the bytes expected; re and glob: the pattern */
+	char *text;    /* literal and esc: the bytes expected; re and glob: the pattern (raw itself
+			  when they are the same: a literal line without " (no-eol)") */
 	size_t len;    /* of text (an esc line may hold NUL bytes) */
 	bool no_eol;   /* " (no-eol)": the output's last line, without a final newline */
 	unsigned line; /* in the file, from 1 */
-	regex_t re;    /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE */
+	regex_t *re;   /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE (else
+			  NULL: a regex_t is 64 bytes, more than the rest of a line) */
 };
 
 struct sc_transcript_command {
@@ -64,7 +66,7 @@ struct sc_transcript_option {
 
 struct sc_transcript {
 	char *path;
-	char *text; /* a copy of the file, for sc_transcript_update */
+	char *text; /* the file's text, for sc_transcript_update */
 	size_t len;
 	struct sc_transcript_option *options;
 	size_t n_options;
@@ -95,12 +97,26 @@ struct sc_transcript_result {
 	char *text; /* a copy of the output, each '\n' made a NUL: the lines point into it */
 };
 
+/* The most a transcript may hold, so that no file makes the harness that parses it (outside
+ * any --timeout) run out of memory or time: a parsed line costs up to a hundred bytes, a (re)
+ * line about 3 KiB plus a hundred times its pattern's length (glibc's compiled regex). A file
+ * at these limits takes about 200 MiB and a second of CPU to parse; real ones a thousandth. */
+#define SC_TRANSCRIPT_MAX_BYTES ((size_t)64 << 20)
+#define SC_TRANSCRIPT_MAX_LINES 1000000u
+#define SC_TRANSCRIPT_MAX_REGEXES 10000u
+#define SC_TRANSCRIPT_MAX_REGEX_BYTES ((size_t)1 << 20) /* of (re) patterns, all lines together */
+
 /* Parses a transcript; path names it in error messages ("t/foo.t:12: expected output before any
  * command"). text need not be NUL-terminated. Regexes are compiled and option lines checked
  * for unterminated quotes here, so later steps cannot fail on the file's content. Returns 0,
- * -EINVAL on a format error, or -ENOMEM. */
+ * -EINVAL on a format error, -EFBIG beyond one of the limits above (the message names it and
+ * the fix), or -ENOMEM. */
 int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
 			struct sc_error *err);
+/* Reads the file at path and parses it; a file over SC_TRANSCRIPT_MAX_BYTES is refused with
+ * -EFBIG without being read further. Returns what sc_transcript_parse does, or -errno when the
+ * file cannot be read. */
+int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err);
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t); /* accepts NULL */
 
 /* Splits an option line's text into words as the shell would, without any expansion: blanks

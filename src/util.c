@@ -33,20 +33,36 @@ int sc_write_all(int fd, const void *buf, size_t len)
 
 int sc_read_file(const char *path, char **ret_text, size_t *ret_len)
 {
+	return sc_read_file_max(path, SSIZE_MAX, ret_text, ret_len);
+}
+
+int sc_read_file_max(const char *path, size_t max, char **ret_text, size_t *ret_len)
+{
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t cap = 4096, len = 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* a regular file too large is refused unread, one of the right size read into one buffer;
+	 * a pipe or a device is read until it ends or passes max */
+	bool sized = S_ISREG(st.st_mode) && st.st_size > 0;
+	if (sized && (uintmax_t)st.st_size > max)
+		return -EFBIG;
+	max = max < SSIZE_MAX ? max : SSIZE_MAX;
+	size_t cap = sized ? (size_t)st.st_size + 2 : 4096, len = 0;
 	_cleanup_free_ char *text = malloc(cap);
 	if (!text)
 		return -ENOMEM;
 	for (;;) {
 		if (cap - len < 2) {
-			char *bigger = realloc(text, cap * 2);
-			if (!bigger)
+			/* room for max + 1 bytes at most, enough to see there are more */
+			size_t bigger = cap < (max + 2) / 2 ? cap * 2 : max + 2;
+			char *p = realloc(text, bigger);
+			if (!p)
 				return -ENOMEM;
-			text = bigger;
-			cap *= 2;
+			text = p;
+			cap = bigger;
 		}
 		ssize_t n = read(fd, text + len, cap - len - 1);
 		if (n < 0) {
@@ -57,6 +73,8 @@ int sc_read_file(const char *path, char **ret_text, size_t *ret_len)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > max)
+			return -EFBIG;
 	}
 	text[len] = '\0';
 	if (ret_len)

@@ -43,6 +43,9 @@ static inline void sc_closep(int *fd)
 int sc_write_all(int fd, const void *buf, size_t len);
 /* Reads the whole (small) file at path into a NUL-terminated buffer. Returns 0 or -errno. */
 int sc_read_file(const char *path, char **ret_text, size_t *ret_len);
+/* The same, refusing a file of more than max bytes with -EFBIG: a regular one unread, a pipe or a
+ * device after max + 1 bytes. */
+int sc_read_file_max(const char *path, size_t max, char **ret_text, size_t *ret_len);
 /* Writes text to an existing file at path (for /proc knobs). Returns 0 or -errno. */
 int sc_write_file(const char *path, const char *text);
 /* mkdir -p with mode for the missing components. Returns 0 or -errno. */

@@ -35,12 +35,8 @@ struct file_job {
 
 static int load(struct file_job *job, const struct sc_cli_options *o)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r = sc_read_file(job->path, &text, &len);
+	int r = sc_transcript_load(job->path, &job->t, &job->parse_err);
 	if (r < 0)
-		return sc_error_set(&job->parse_err, -r, "read transcript '%s'", job->path);
-	if ((r = sc_transcript_parse(job->path, text, len, &job->t, &job->parse_err)) < 0)
 		return r;
 	job->view = *job->t;
 	if (o->filter_compiled) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t/bench/bench.sh - the script behind `make bench`: simpcon-test against bwrap, unshare and
 # runc on the same busybox root, transcripts against busybox sh, `make -j2 check` against -j1,
-# simpcon-unpack against GNU tar; each case side by side with its anchor, medians of many runs.
+# simpcon-unpack against GNU tar, the parse of a 10 MB transcript; each case side by side with
+# its anchor, medians of many runs.
 # It installs nothing: a missing anchor or tool is named and its rows marked missing. It is a
 # report, not a test: exit 0 whether or not the targets are met; 2 only when it could not run.
 #
@@ -14,7 +15,10 @@
 #            PATH, or the installed path simpcon-test itself would use)
 #   N        measured runs per command (default 200); COLD_N cold builds (default 30);
 #            MEM_N runs under /usr/bin/time -v (default 10); MAKE_N runs of each
-#            `make check` (default 5); UNPACK_N unpack pairs (default 30)
+#            `make check` (default 5); UNPACK_N unpack pairs (default 30); LIST_N runs of
+#            each --list of case h (default 10)
+#   LIST_LINES  lines of each of the two commands of case h's transcript (default 170000:
+#            10 MB)
 # Commands are kept as strings and split on blanks (paths with white space are refused),
 # so globbing is off.
 # shellcheck disable=SC2086,SC2015
@@ -25,6 +29,8 @@ COLD_N=${COLD_N:-30}
 MEM_N=${MEM_N:-10}
 MAKE_N=${MAKE_N:-5}
 UNPACK_N=${UNPACK_N:-30}
+LIST_N=${LIST_N:-10}
+LIST_LINES=${LIST_LINES:-170000}
 WARMUP=5
 E_CMDS=1000 # commands in the transcript of case e
 F_FILES=200 # transcript files in the project of case f
@@ -36,8 +42,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # (the parentheses keep a > in EXPR a comparison, not printf's output redirection)
 calc() { awk "BEGIN { printf \"${2:-%.2f}\", ($1) }"; }
 
-for v in "$N" "$COLD_N" "$MEM_N" "$MAKE_N" "$UNPACK_N"; do
-	case $v in '' | *[!0-9]* | 0) die "N, COLD_N, MEM_N, MAKE_N and UNPACK_N must be positive integers (got '$v')" ;; esac
+for v in "$N" "$COLD_N" "$MEM_N" "$MAKE_N" "$UNPACK_N" "$LIST_N" "$LIST_LINES"; do
+	case $v in '' | *[!0-9]* | 0) die "N, COLD_N, MEM_N, MAKE_N, UNPACK_N, LIST_N and LIST_LINES must be positive integers (got '$v')" ;; esac
 done
 [ -n "${SIMPCON:-}" ] || die "set SIMPCON to the simpcon-test to measure (make bench does)"
 [ -x "$SIMPCON" ] || die "SIMPCON '$SIMPCON' is not an executable: build it (make simpcon-test)"
@@ -572,6 +578,29 @@ else
 	row "$g_case" "missing" "tar xzf (GNU tar)" "$(ms "$g_tar")" "-" "<= 1.00" "n/a"
 fi
 
+# --- h. --list of a 10 MB transcript ------------------------------------------------------
+# A transcript is parsed before its container starts, outside --timeout. The file: a command
+# of LIST_LINES continuation lines, then one with LIST_LINES expected lines (10 MB at the
+# default); `--list` parses it and prints its 9 points, against `--list` of a 1-command file
+# (the process's start), LIST_N rounds after one unmeasured one. Target: under a second.
+mkdir "$tmp/h"
+awk -v n="$LIST_LINES" 'BEGIN { print "A long command and a long output (make bench, case h)."; print ""
+	print "  $ echo \\"; for (i = 1; i <= n; i++) print "  > xxxxxxxxxxxxxxxx \\"; print "  > done"
+	print "  $ cat big"; for (i = 1; i <= n; i++) printf "  line %d of the expected output\n", i }' >"$tmp/h/big.t"
+printf 'A transcript of one command.\n\n  $ echo 1\n  1\n' >"$tmp/h/one.t"
+h_mb=$(calc "$(wc -c <"$tmp/h/big.t") / 1000000" "%.1f")
+h_case="h. --list, $h_mb MB transcript"
+"$SIMPCON" --list "$tmp/h/big.t" >"$tmp/h/list" 2>&1 </dev/null
+[ "$(wc -l <"$tmp/h/list")" = 9 ] || say "  note: --list of the $h_mb MB transcript printed: $(head -n 1 "$tmp/h/list")"
+say "running h: --list of a $h_mb MB transcript ($((2 * LIST_LINES)) lines) against a 1-command one, $LIST_N times each..."
+$TIMER -n "$LIST_N" -w 1 -e "$tmp/stderr.log" -- $SIMPCON --list $tmp/h/big.t ::: $SIMPCON --list $tmp/h/one.t \
+	>"$tmp/h/res" || die "the timer failed on --list"
+failures "$tmp/h/res" 1 "--list of the $h_mb MB transcript"
+h_big=$(field "$tmp/h/res" 1 median_ms) h_one=$(field "$tmp/h/res" 2 median_ms)
+judge h "$h_big" "<" 1000
+row "$h_case" "$(ms "$h_big")" "--list, 1-command file" "$(ms "$h_one")" "$(calc "$h_big / $h_one")" "< 1000 ms" "$verdict"
+rm -rf "$tmp/h"
+
 # --- the bare-kernel floor ---------------------------------------------------------------
 floor_line="missing (FLOOR not set or not built: make bench builds t/bench/floor)"
 if [ -n "${FLOOR:-}" ] && [ -x "$FLOOR" ]; then
@@ -618,6 +647,7 @@ say "transcript start (1 command): $(ms "$e_t1"), so the $E_CMDS-command run is 
 	"$(ms "$e_t - $e_t1") for the commands; busybox sh alone: $(ms "$e_sh1") + $(ms "$e_sh - $e_sh1")"
 say "load average at the end: $(loadavg) (another job on the machine slows every case, -j2 most)"
 [ -n "${f_j1:-}" ] && say "make check of $F_FILES files: $(ms "$f_j1") with -j1, $(ms "$f_j2") with -j2 (medians of $MAKE_N)"
+say "--list of $h_mb MB: $(ms "$h_big"), $(ms "$h_big - $h_one") beyond the start, $(calc "$h_mb * 1000 / ($h_big - $h_one > 0 ? $h_big - $h_one : 1)" "%.1f") MB/s (medians of $LIST_N)"
 if [ -s "$tmp/stderr.log" ]; then
 	say ""
 	say "stderr of the measured commands (last 10 lines):"

@@ -205,6 +205,154 @@ static void test_parse_kinds(void **state)
 	sc_transcript_free(t);
 }
 
+/* A command of 100,000 lines and an output of 100,000: each line read once (a long command was
+ * copied whole for each of its lines), the text and the counts exact. */
+static void test_parse_large(void **state)
+{
+	(void)state;
+	enum { LINES = 100000 };
+	size_t cap = 32 * (size_t)LINES * 2, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)sprintf(text + len, "  $ echo \\\n");
+	for (int i = 0; i < LINES; i++)
+		len += (size_t)sprintf(text + len, "  > x%d \\\n", i);
+	len += (size_t)sprintf(text + len, "  > done\n  $ seq %d\n", LINES);
+	for (int i = 1; i <= LINES; i++)
+		len += (size_t)sprintf(text + len, "  %d\n", i);
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_parse("t/big.t", text, len, &t, &err), 0);
+	assert_int_equal(t->n_commands, 2);
+	const struct sc_transcript_command *c = &t->commands[0];
+	assert_int_equal(c->line, 1);
+	assert_int_equal(c->command_end, LINES + 2);
+	assert_int_equal(c->n_expected, 0);
+	/* the command's text: the lines without their prefixes, joined by '\n' */
+	const char *p = c->text;
+	assert_true(strncmp(p, "echo \\\n", 7) == 0);
+	p += 7;
+	for (int i = 0; i < LINES; i++) {
+		char line[32];
+		int n = sprintf(line, "x%d \\\n", i);
+		assert_true(strncmp(p, line, (size_t)n) == 0);
+		p += n;
+	}
+	assert_string_equal(p, "done");
+	c = &t->commands[1];
+	assert_int_equal(c->line, LINES + 3);
+	assert_int_equal(c->n_expected, LINES);
+	assert_string_equal(c->expected[0].text, "1");
+	assert_string_equal(c->expected[LINES - 1].text, "100000");
+	assert_int_equal(c->expected[LINES - 1].line, 2 * LINES + 3);
+	assert_int_equal(c->end, 2 * LINES + 3);
+	sc_transcript_free(t);
+	free(text);
+}
+
+/* prefix, then n copies of line. */
+static char *repeated(const char *prefix, const char *line, size_t n, size_t *ret_len)
+{
+	size_t p = strlen(prefix), l = strlen(line);
+	char *text = malloc(p + n * l + 1);
+	assert_non_null(text);
+	memcpy(text, prefix, p);
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + p + i * l, line, l);
+	text[p + n * l] = '\0';
+	*ret_len = p + n * l;
+	return text;
+}
+
+static void expect_too_large(const char *text, size_t len, const char *message)
+{
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, len, &t, &err), -EFBIG);
+	assert_null(t);
+	assert_int_equal(err.code, EFBIG);
+	assert_string_equal(err.message, message);
+}
+
+/* Each limit: a file at it parses, one beyond it is refused whole with a message naming the
+ * file, the line, the limit and the way out. */
+static void test_parse_limits(void **state)
+{
+	(void)state;
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	size_t len;
+	char *text = repeated("  $ true\n", "  \n", SC_TRANSCRIPT_MAX_LINES - 1, &len);
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, len, &t, &err), 0);
+	assert_int_equal(t->commands[0].n_expected, SC_TRANSCRIPT_MAX_LINES - 1);
+	t = sc_transcript_free(t);
+	free(text);
+	text = repeated("  $ true\n", "  \n", SC_TRANSCRIPT_MAX_LINES, &len);
+	expect_too_large(text, len, "t/foo.t:1000001: more than 1000000 lines, the most a transcript may hold "
+				    "(split it into several files)");
+	free(text);
+
+	text = repeated("  $ x\n", "  [0-9]+ (re)\n", SC_TRANSCRIPT_MAX_REGEXES, &len);
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, len, &t, &err), 0);
+	assert_int_equal(t->commands[0].n_expected, SC_TRANSCRIPT_MAX_REGEXES);
+	t = sc_transcript_free(t);
+	free(text);
+	text = repeated("  $ x\n", "  [0-9]+ (re)\n", SC_TRANSCRIPT_MAX_REGEXES + 1, &len);
+	expect_too_large(text, len, "t/foo.t:10002: more than 10000 (re) lines, the most a transcript may hold "
+				    "(use (glob) lines or split the file)");
+	free(text);
+
+	/* a byte of pattern, then a line that takes the patterns past 1 MiB: refused uncompiled */
+	text = repeated("  $ x\n  a (re)\n  ", "a", SC_TRANSCRIPT_MAX_REGEX_BYTES, &len);
+	char *with_suffix = NULL;
+	assert_true(asprintf(&with_suffix, "%s (re)\n", text) > 0);
+	expect_too_large(with_suffix, strlen(with_suffix), "t/foo.t:3: more than 1 MiB of (re) patterns, the most a "
+							   "transcript may hold (shorten them or split the file)");
+	free(with_suffix);
+	free(text);
+
+	text = repeated("", "\n", SC_TRANSCRIPT_MAX_BYTES + 1, &len);
+	expect_too_large(text, len, "t/foo.t: more than 64 MiB, the most a transcript may hold (split it into several "
+				    "files)");
+	free(text);
+}
+
+/* sc_transcript_load reads no more of a file than the limit: a larger regular one not at all,
+ * a device up to the limit. */
+static void test_load_limit(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test-transcript.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	static const char text[] = "  $ echo hi\n  hi\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_load(path, &t, &err), 0);
+	assert_int_equal(t->n_commands, 1);
+	assert_string_equal(t->commands[0].text, "echo hi");
+	t = sc_transcript_free(t);
+
+	/* sparse: 64 MiB and a byte of nothing on disk */
+	assert_int_equal(ftruncate(fd, (off_t)SC_TRANSCRIPT_MAX_BYTES + 1), 0);
+	char message[128];
+	snprintf(message, sizeof(message), "%s: more than 64 MiB, the most a transcript may hold (split it into several files)",
+		 path);
+	assert_int_equal(sc_transcript_load(path, &t, &err), -EFBIG);
+	assert_null(t);
+	assert_string_equal(err.message, message);
+	close(fd);
+	unlink(path);
+
+	assert_int_equal(sc_transcript_load("/dev/zero", &t, &err), -EFBIG);
+	assert_string_equal(err.message, "/dev/zero: more than 64 MiB, the most a transcript may hold (split it into "
+					 "several files)");
+	assert_int_equal(sc_transcript_load(path, &t, &err), -ENOENT);
+	assert_true(strncmp(err.message, "read transcript '/tmp/test-transcript.", 38) == 0);
+	assert_null(t);
+}
+
 static void test_parse_nul_byte(void **state)
 {
 	(void)state;
@@ -470,6 +618,65 @@ static void test_match_kinds(void **state)
 	assert_true(MATCHES("caf\\xc3\\xa9 (no-eol) (esc)", "caf\xc3\xa9"));
 }
 
+/* cram's glob by its definition, for short strings. */
+static bool glob_reference(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*')
+		return glob_reference(p + 1, s) || (*s && glob_reference(p, s + 1));
+	bool escaped = p[0] == '\\' && (p[1] == '*' || p[1] == '?' || p[1] == '\\');
+	char c = escaped ? p[1] : p[0];
+	return *s && ((c == '?' && !escaped) || c == *s) && glob_reference(p + (escaped ? 2 : 1), s + 1);
+}
+
+static void random_word(char *w, const char *alphabet, int max)
+{
+	int n = rand() % (max + 1);
+	for (int i = 0; i < n; i++)
+		w[i] = alphabet[rand() % (int)strlen(alphabet)];
+	w[n] = '\0';
+}
+
+static void test_glob_segments(void **state)
+{
+	(void)state;
+	srand(1);
+	for (int i = 0; i < 20000; i++) {
+		char pattern[16], glob[32], line[16], out[24];
+		random_word(pattern, "ab*?\\", 8);
+		random_word(line, "ab*?\\", 8);
+		snprintf(glob, sizeof(glob), "%s (glob)", pattern);
+		int n = snprintf(out, sizeof(out), "%s\n", line);
+		if (matches(glob, out, (size_t)n) != glob_reference(pattern, line))
+			fail_msg("glob '%s' against '%s': %d, not %d", pattern, line, !glob_reference(pattern, line),
+				 glob_reference(pattern, line));
+	}
+
+	/* a 4 MiB line against segments of 1,000 bytes and of 60 items with '?', which each take
+	 * time in proportion to the line */
+	size_t len = (size_t)4 << 20;
+	char *out = malloc(len + 1), *glob = malloc(2048);
+	memset(out, 'a', len);
+	out[len] = '\n';
+	int n = sprintf(glob, "*");
+	for (int i = 0; i < 1000; i++)
+		n += sprintf(glob + n, "a");
+	sprintf(glob + n, "b (glob)");
+	assert_false(matches(glob, out, len + 1));
+	sprintf(glob + n, "* (glob)");
+	assert_true(matches(glob, out, len + 1));
+	n = sprintf(glob, "a*");
+	for (int i = 0; i < 30; i++)
+		n += sprintf(glob + n, "a?");
+	sprintf(glob + n, "*a (glob)");
+	assert_true(matches(glob, out, len + 1));
+	sprintf(glob + n, "b*a (glob)");
+	assert_false(matches(glob, out, len + 1));
+	free(glob);
+	free(out);
+}
+
 static void test_exit_status_match(void **state)
 {
 	struct sc_transcript *t = parse("  $ x\n  [2]\n  $ y\n");
@@ -540,6 +747,10 @@ static void test_diff_text(void **state)
 	expect_diff("  a\n  [2]\n", "a\n", 3, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n a\n-[2]\n+[3]\n");
 	/* matching: no diff */
 	assert_null(diff_of("  a\n  b* (glob)\n", "a\nbbb\n", 0));
+	/* in the middle, an (esc) line equals its bytes, and equal bytes without the same (no-eol) differ */
+	expect_diff("  x\n  \\x41 (esc)\n  y\n", "X\nA\nY\n", 0,
+		    "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n-x\n+X\n \\x41 (esc)\n-y\n+Y\n");
+	expect_diff("  x\n  a (no-eol)\n", "y\na\n", 0, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n-x\n-a (no-eol)\n+y\n+a\n");
 }
 
 static void test_diff_large(void **state)
@@ -557,6 +768,42 @@ static void test_diff_large(void **state)
 	const char *start = "--- expected\n+++ actual\n@@ -1,3000 +1,3000 @@\n-e0\n-e1\n";
 	assert_true(strncmp(diff, start, strlen(start)) == 0);
 	assert_non_null(strstr(diff, "-e2999\n+o0\n"));
+	free(diff);
+	free(expected);
+	free(out);
+}
+
+/* 2,000 equal lines of 8 KB on each side, between lines that differ: aligned by numbering the
+ * lines, not by comparing 8 KB in each of the 4,000,000 cells; the same against (re) lines,
+ * each matched against every line, past the bytes the table may match: removed, then added. */
+static void test_diff_long_lines(void **state)
+{
+	(void)state;
+	enum { LINES = 2000, WIDTH = 8000 };
+	char *expected = malloc(LINES * (WIDTH + 3) + 64), *out = malloc(LINES * (WIDTH + 1) + 64);
+	size_t el = (size_t)sprintf(expected, "  first\n"), ol = (size_t)sprintf(out, "one\n");
+	for (int i = 0; i < LINES; i++) {
+		el += (size_t)sprintf(expected + el, "  %*s\n", WIDTH, "a");
+		ol += (size_t)sprintf(out + ol, "%*s\n", WIDTH, "a");
+	}
+	strcpy(expected + el, "  other\n");
+	strcpy(out + ol, "last");
+	char *diff = diff_of(expected, out, 0);
+	assert_non_null(diff);
+	const char *start = "--- expected\n+++ actual\n@@ -1,4 +1,4 @@\n-first\n+one\n ";
+	assert_true(strncmp(diff, start, strlen(start)) == 0);
+	assert_non_null(strstr(diff, "@@ -1999,4 +1999,4 @@\n"));
+	assert_true(strlen(diff) < 8 * (WIDTH + 2) + 200);
+	free(diff);
+
+	el = (size_t)sprintf(expected, "  first\n");
+	for (int i = 0; i < LINES; i++)
+		el += (size_t)sprintf(expected + el, "  [ a]*a (re)\n");
+	strcpy(expected + el, "  other\n");
+	diff = diff_of(expected, out, 0);
+	assert_non_null(diff);
+	start = "--- expected\n+++ actual\n@@ -1,2002 +1,2002 @@\n-first\n-[ a]*a (re)\n";
+	assert_true(strncmp(diff, start, strlen(start)) == 0);
 	free(diff);
 	free(expected);
 	free(out);
@@ -795,15 +1042,20 @@ int main(void)
 		cmocka_unit_test(test_parse_kinds),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_nul_byte),
+		cmocka_unit_test(test_parse_large),
+		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_load_limit),
 		cmocka_unit_test(test_split_options),
 		cmocka_unit_test(test_script_text),
 		cmocka_unit_test(test_run_in_busybox),
 		cmocka_unit_test(test_run_ends_early),
 		cmocka_unit_test(test_split_output),
 		cmocka_unit_test(test_match_kinds),
+		cmocka_unit_test(test_glob_segments),
 		cmocka_unit_test(test_exit_status_match),
 		cmocka_unit_test(test_diff_text),
 		cmocka_unit_test(test_diff_large),
+		cmocka_unit_test(test_diff_long_lines),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_update),
 		cmocka_unit_test(test_update_escapes),
