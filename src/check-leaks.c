@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,20 +24,36 @@
 
 #define LEAK_MARKER "simpcon-check-leak-marker"
 
-/* An fd on path without O_CLOEXEC: at want when that number is free, else the first free one
- * from want on. Returns it or -1. */
-static int leak_fd(const char *path, int want)
+/* An fd on path at exactly want, without O_CLOEXEC; what the harness itself had there is
+ * moved aside into *saved (-1: nothing), for put_back. Returns want or -1. */
+static int leak_fd(const char *path, int want, int *saved)
 {
-	bool free = fcntl(want, F_GETFD) < 0;
+	/* above every number tried, so that no later one lands on it */
+	*saved = fcntl(want, F_GETFD) < 0 ? -1 : fcntl(want, F_DUPFD_CLOEXEC, 1001);
+	if (*saved < 0 && fcntl(want, F_GETFD) >= 0)
+		return -1; /* in use, and nowhere to keep it: this number is not tried */
 	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	int at = fd == want ? fd : free ? dup2(fd, want) : fcntl(fd, F_DUPFD, want);
+	int at = fd == want ? fd : dup2(fd, want);
 	if (at != fd)
 		close(fd);
 	if (at >= 0)
 		(void)fcntl(at, F_SETFD, 0);
 	return at;
+}
+
+/* Closes the marker at want and gives the harness back what it had there. */
+static void put_back(int want, int at, int saved)
+{
+	if (at < 0)
+		return;
+	if (saved >= 0) {
+		(void)dup2(saved, want); /* as it was: the harness's fds here are its caller's */
+		close(saved);
+	} else {
+		close(want);
+	}
 }
 
 /* fds 3 and 4 (tap-driver's log is fd 3), two far above (200, and 1000 past any small
@@ -46,15 +63,20 @@ int sc_check_fds(struct suite *s, struct point *p)
 {
 	char marker[128];
 	snprintf(marker, sizeof(marker), "%s/" LEAK_MARKER, s->tmp);
-	int fds[5] = { leak_fd(marker, 3), leak_fd(marker, 4), leak_fd(marker, 200), leak_fd(marker, 1000), -1 };
+	/* exactly these numbers, whatever the harness holds there (moved aside meanwhile) */
+	static const int want[4] = { 3, 4, 200, 1000 };
+	int saved[4], fds[5];
+	for (size_t i = 0; i < 4; i++)
+		fds[i] = leak_fd(marker, want[i], &saved[i]);
 	fds[4] = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (fds[4] >= 0)
 		(void)fcntl(fds[4], F_SETFD, 0);
 	struct sc_result *res = NULL;
 	int r = sc_check_run_in(s, NULL, &res, "ls", "-l", "/proc/self/fd/", NULL);
-	for (size_t i = 0; i < SC_ELEMENTSOF(fds); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	for (size_t i = 4; i-- > 0;)
+		put_back(want[i], fds[i], saved[i]);
+	if (fds[4] >= 0)
+		close(fds[4]);
 	if (r < 0)
 		return r;
 	const char *out = sc_result_stdout(res, NULL, NULL);
@@ -185,12 +207,13 @@ int sc_check_harness_death(struct suite *s, struct point *p)
 	return 0;
 }
 
-/* A container makes inotify instances until refused and holds them; the harness's user must
- * still be able to make one meanwhile (they are counted per user, and charged to it). */
-int sc_check_user_resources(struct suite *s, struct point *p)
+/* One kind of per-user resource: a container makes them until refused and holds them, and
+ * the harness's user makes one meanwhile. Appends what was seen to detail; false when the
+ * harness's user was refused. */
+static int starve(struct suite *s, const char *kind, char *detail, size_t size, bool *ret_left)
 {
 	char dir[128], made[160];
-	snprintf(dir, sizeof(dir), "%s/inotify", s->tmp);
+	snprintf(dir, sizeof(dir), "%s/%s", s->tmp, kind);
 	snprintf(made, sizeof(made), "%s/made", dir);
 	if (mkdir(dir, 0755) < 0)
 		return sc_error_set(s->err, errno, "create '%s'", dir);
@@ -206,7 +229,7 @@ int sc_check_user_resources(struct suite *s, struct point *p)
 		struct sc_error err;
 		struct suite child = *s;
 		child.err = &err;
-		(void)sc_check_probe(&child, &c, &res, "fill", "inotify", "/b/made", NULL);
+		(void)sc_check_probe(&child, &c, &res, "fill", kind, "/b/made", NULL);
 		_exit(0);
 	}
 	_cleanup_free_ char *text = NULL;
@@ -215,19 +238,42 @@ int sc_check_user_resources(struct suite *s, struct point *p)
 		text = NULL;
 		usleep(10000);
 	}
-	int mine = inotify_init1(IN_CLOEXEC);
-	int why = errno;
+	int mine = -1, why = 0;
+	if (!strcmp(kind, "inotify")) {
+		mine = inotify_init1(IN_CLOEXEC);
+	} else {
+		char name[64];
+		snprintf(name, sizeof(name), "/simpcon-check-%d", (int)getpid());
+		mqd_t q = mq_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, NULL);
+		mine = (int)q;
+		if (q != (mqd_t)-1)
+			(void)mq_unlink(name);
+	}
+	why = errno;
 	if (mine >= 0)
 		close(mine);
 	(void)kill(harness, SIGKILL); /* its container goes with it */
 	(void)waitpid(harness, NULL, 0);
-	if (!text || !strchr(text, '\n')) {
-		sc_check_say(p, SC_VERDICT_FAIL, "the container never reported what it made");
-		return 0;
-	}
-	text[strcspn(text, "\n")] = '\0';
-	sc_check_say(p, mine >= 0 ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
-		     "a container making inotify instances until refused: %s; the harness's user then: %s", text,
-		     mine >= 0 ? "made one" : strerror(why));
+	if (text)
+		text[strcspn(text, "\n")] = '\0';
+	size_t used = strlen(detail);
+	snprintf(detail + used, size - used, "%s%s: the container %s, the caller then %s", used ? "; " : "", kind,
+		 text && *text ? text : "reported nothing", mine >= 0 ? "made one" : strerror(why));
+	*ret_left = mine >= 0 && text && *text;
+	return 0;
+}
+
+/* Per-user kernel resources are charged to the caller: a container taking all the inotify
+ * instances and message queues it can must leave the caller some. */
+int sc_check_user_resources(struct suite *s, struct point *p)
+{
+	char detail[sizeof(p->detail)] = "";
+	bool inotify = false, mqueue = false;
+	int r = starve(s, "inotify", detail, sizeof(detail), &inotify);
+	if (r == 0)
+		r = starve(s, "mqueue", detail, sizeof(detail), &mqueue);
+	if (r < 0)
+		return r;
+	sc_check_say(p, inotify && mqueue ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "%s", detail);
 	return 0;
 }

@@ -475,7 +475,7 @@ static const struct {
 	{ "cgroup: still at the root with --pids and --memory on", sc_check_cgroup_limits },
 	{ "time: monotonic and boottime moved inside, not on the host", sc_check_time_offsets },
 	{ "limits: --pids, --memory and --cpu-time hold", sc_check_limits },
-	{ "limits: a container taking all the inotify instances it can leaves the caller some",
+	{ "limits: a container taking all the inotify instances and message queues it can leaves the caller some",
 	  sc_check_user_resources },
 	{ "hardening: host /proc/sys/kernel/core_pattern not writable", check_core_pattern },
 	{ "hardening: no inherited fd beyond 0-2", sc_check_fds },
