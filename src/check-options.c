@@ -121,6 +121,7 @@ int sc_check_cgroup_limits(struct suite *s, struct point *p)
 		lines += end > line;
 		line = *end ? end + 1 : end;
 	}
+	sc_result_free(res);
 	if (lines == 0)
 		sc_check_say(p, SC_VERDICT_SKIP, "no cgroup hierarchy is mounted here");
 	else
