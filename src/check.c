@@ -211,17 +211,21 @@ static int check_mount_propagation(struct suite *s, struct point *p)
 		sc_check_say(p, SC_VERDICT_SKIP, "mounting on the host needs root");
 		return 0;
 	}
-	char dir[128], sub[160], ready[160];
+	char dir[128], sub[160], ready[160], started[160];
 	snprintf(dir, sizeof(dir), "%s/prop", s->tmp);
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	snprintf(started, sizeof(started), "%s/started", dir);
 	if (mkdir(dir, 0755) < 0 || mkdir(sub, 0755) < 0)
 		return sc_error_set(s->err, errno, "create '%s'", sub);
 	pid_t helper = fork();
 	if (helper < 0)
 		return sc_error_set(s->err, errno, "fork");
 	if (helper == 0) {
-		usleep(100000);
+		/* after the container's command has started, however loaded the machine: a mount
+		 * made before would be in the bind's copy, rightly */
+		for (int i = 0; i < 1000 && access(started, F_OK) < 0; i++)
+			usleep(10000);
 		int ok = mount("tmpfs", sub, "tmpfs", 0, "size=4k") == 0;
 		close(open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 		_exit(ok ? 0 : 1);
@@ -232,7 +236,7 @@ static int check_mount_propagation(struct suite *s, struct point *p)
 	c.n_mounts = 1;
 	struct sc_result *res = NULL;
 	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
-		       "n=0; while [ ! -e /x/ready ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; "
+		       "touch /x/started; n=0; while [ ! -e /x/ready ] && [ $n -lt 150 ]; do sleep 0.05; n=$((n+1)); done; "
 		       "echo seen=$(grep -c ' /x/sub ' /proc/self/mountinfo)",
 		       NULL);
 	int status = 0;
