@@ -285,13 +285,15 @@ int sc_check_storage(struct suite *s, struct point *p)
 	return 0;
 }
 
-/* --pids, --memory and --cpu-time each hold against a command that tries to pass them:
- * simpcon-probe forking 40 children under --pids 16, a 48 MiB buffer under --memory 32M, a busy loop
- * under --cpu-time 1 (which the kernel ends with SIGKILL). */
+/* --pids, --memory and --cpu-time hold, all three asked at once (where one cgroup per limit would
+ * leave all but one unenforced): simpcon-probe forking 40 children, a 48 MiB buffer, a busy
+ * loop (which the kernel ends with SIGKILL), each under --pids 16 --memory 32M --cpu-time 1. */
 int sc_check_limits(struct suite *s, struct point *p)
 {
 	struct sc_config c = SC_CONFIG_INIT;
 	c.pids_max = 16;
+	c.memory_max = 32ULL << 20;
+	c.cpu_seconds = 1;
 	struct sc_result *res = NULL;
 	int r = sc_check_probe(s, &c, &res, "forks", "40", NULL);
 	if (r < 0)
@@ -300,15 +302,11 @@ int sc_check_limits(struct suite *s, struct point *p)
 	(void)sscanf(sc_result_stdout(res, NULL, NULL), "forks=%lu", &procs);
 	procs++; /* and the probe itself */
 	sc_result_free(res);
-	c = (struct sc_config)SC_CONFIG_INIT;
-	c.memory_max = 32ULL << 20;
 	if ((r = sc_check_run_in(s, &c, &res, "sh", "-c",
 				 "dd if=/dev/zero of=/dev/null bs=48M count=1 2>/dev/null && echo allocated", NULL)) < 0)
 		return r;
 	bool allocated = strstr(sc_result_stdout(res, NULL, NULL), "allocated") != NULL;
 	sc_result_free(res);
-	c = (struct sc_config)SC_CONFIG_INIT;
-	c.cpu_seconds = 1;
 	if ((r = sc_check_run_in(s, &c, &res, "sh", "-c", "while :; do :; done", NULL)) < 0)
 		return r;
 	int signal = res->signal;
@@ -316,8 +314,8 @@ int sc_check_limits(struct suite *s, struct point *p)
 	sc_result_free(res);
 	bool ok = procs >= 1 && procs <= 16 && !allocated && signal == 9 && !timed_out;
 	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
-		     "--pids 16: %lu processes after 40 forks tried; --memory 32M: a 48 MiB buffer %s; --cpu-time 1: a busy "
-		     "loop ended by %s",
+		     "--pids 16 --memory 32M --cpu-time 1 on each run: %lu processes after 40 forks tried; a 48 MiB buffer %s; "
+		     "a busy loop ended by %s",
 		     procs, allocated ? "ALLOCATED" : "refused", timed_out ? "the TIMEOUT" : signal == 9 ? "SIGKILL" : "something else");
 	return 0;
 }

@@ -79,12 +79,15 @@ static int write_value(const char *dir, const char *file, const char *value)
 	return sc_write_file(path, value);
 }
 
-/* Makes dir/simpcon-PID-KIND under the caller's cgroup of a hierarchy and sets the limit.
- * Returns 0, or -errno when this hierarchy cannot take it. */
+/* Makes dir/simpcon-PID under the caller's cgroup of a hierarchy and sets the limit there.
+ * Limits that land in one hierarchy share its one cgroup: a process is in a single cgroup of
+ * each hierarchy, so on cgroup v2, where every controller is, one cgroup per limit would leave
+ * the container in the last one moved to, and every other limit unenforced. Returns 0, or
+ * -errno when this hierarchy cannot take it. */
 static int cgroup_limit(struct sc_limits *l, enum sc_limit_kind k, bool v2, const char *mount, const char *own)
 {
 	char dir[sizeof(l->cgroup[k])], value[32];
-	if (snprintf(dir, sizeof(dir), "%s%s/simpcon-%d-%s", mount, own, (int)getpid(), controllers[k]) >= (int)sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s%s/simpcon-%d", mount, own, (int)getpid()) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
 	if (v2) {
 		char parent[PATH_MAX], add[32];
@@ -94,17 +97,22 @@ static int cgroup_limit(struct sc_limits *l, enum sc_limit_kind k, bool v2, cons
 		if (r < 0)
 			return r;
 	}
-	if (mkdir(dir, 0755) < 0)
+	bool shared = false;
+	for (int j = 0; j < SC_LIMIT_COUNT; j++)
+		shared |= j != (int)k && !strcmp(l->cgroup[j], dir);
+	if (!shared && mkdir(dir, 0755) < 0)
 		return -errno;
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)l->value[k]);
 	int r = write_value(dir, k == SC_LIMIT_PIDS ? "pids.max" : v2 ? "memory.max" : "memory.limit_in_bytes", value);
 	if (r == 0 && k == SC_LIMIT_MEMORY && v2)
 		(void)write_value(dir, "memory.swap.max", "0");
 	if (r < 0) {
-		(void)rmdir(dir);
+		if (!shared)
+			(void)rmdir(dir);
 		return r;
 	}
 	snprintf(l->cgroup[k], sizeof(l->cgroup[k]), "%s", dir);
+	l->cgroup_path[k] = strlen(mount);
 	l->via[k] = v2 ? SC_LIMIT_CGROUP2 : SC_LIMIT_CGROUP1;
 	return 0;
 }
@@ -145,7 +153,7 @@ int sc_limits_prepare(struct sc_limits *l, struct sc_error *err)
 
 int sc_limits_attach(const struct sc_limits *l, pid_t pid, struct sc_error *err)
 {
-	char value[32];
+	char value[32], path[64];
 	snprintf(value, sizeof(value), "%d", (int)pid);
 	for (int k = 0; k < SC_LIMIT_COUNT; k++) {
 		if (!l->cgroup[k][0])
@@ -153,6 +161,23 @@ int sc_limits_attach(const struct sc_limits *l, pid_t pid, struct sc_error *err)
 		int r = write_value(l->cgroup[k], "cgroup.procs", value);
 		if (r < 0)
 			return sc_error_set(err, -r, "move the container into cgroup '%s'", l->cgroup[k]);
+	}
+	/* read back: a limit is claimed only where the container really is */
+	_cleanup_free_ char *cg = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	for (int k = 0; k < SC_LIMIT_COUNT; k++) {
+		if (!l->cgroup[k][0])
+			continue;
+		int r = cg ? 0 : sc_read_file(path, &cg, NULL);
+		if (r < 0)
+			return sc_error_set(err, -r, "read '%s' to confirm the container's cgroups", path);
+		char in[PATH_MAX];
+		const char *want = l->cgroup[k] + l->cgroup_path[k];
+		if (!own_cgroup(cg, l->via[k] == SC_LIMIT_CGROUP2 ? NULL : controllers[k], in, sizeof(in)) || strcmp(in, want))
+			return sc_error_setf(err, EIO,
+					     "the container is in cgroup '%s', not '%s' where its %s limit is: the limits "
+					     "cannot all hold at once here (give fewer, or report this layout)",
+					     in, want, controllers[k]);
 	}
 	return 0;
 }
@@ -337,7 +362,7 @@ void sc_limits_release(struct sc_limits *l)
 {
 	for (int k = 0; k < SC_LIMIT_COUNT; k++)
 		if (l->cgroup[k][0]) {
-			(void)rmdir(l->cgroup[k]);
+			(void)rmdir(l->cgroup[k]); /* a cgroup two limits share: gone at the first */
 			l->cgroup[k][0] = '\0';
 		}
 }

@@ -31,6 +31,7 @@ struct sc_limits {
 	uint64_t value[SC_LIMIT_COUNT];      /* 0: no limit; pids, bytes, seconds */
 	enum sc_limit_via via[SC_LIMIT_COUNT];
 	char cgroup[SC_LIMIT_COUNT][512];    /* the cgroup directory made for the run, or "" */
+	size_t cgroup_path[SC_LIMIT_COUNT];  /* where in it the path /proc/PID/cgroup shows begins */
 };
 
 /* Kernel resources counted per user (inotify and fanotify objects, message queue bytes,
