@@ -33,6 +33,8 @@ struct suite {
 typedef int (*check_fn)(struct suite *s, struct point *p);
 
 /* Sets the point's verdict and what was observed. */
+/* The command's output lines as one "a;b;c" line, into buf. */
+const char *sc_check_one_line(const struct sc_result *res, char *buf, size_t size);
 void sc_check_say(struct point *p, enum sc_verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Runs argv (arg0..., NULL-terminated) in a container shaped by the suite's options plus extra
  * (NULL: defaults); 0 and the result, or a negative errno with s->err filled. */
@@ -72,4 +74,5 @@ int sc_check_proc_masked(struct suite *s, struct point *p);
 int sc_check_proc_readonly(struct suite *s, struct point *p);
 int sc_check_uid_switch(struct suite *s, struct point *p);
 int sc_check_storage(struct suite *s, struct point *p);
+int sc_check_root_semantics(struct suite *s, struct point *p);
 int sc_check_limits(struct suite *s, struct point *p);

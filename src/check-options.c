@@ -285,6 +285,30 @@ int sc_check_storage(struct suite *s, struct point *p)
 	return 0;
 }
 
+/* The root behaves like a directory for what a test's make install or rm -rf does to it: a
+ * directory of the fixture (the overlay's lower layer) renamed, removed and made again empty,
+ * a hard link to a fixture file. An overlay whose upper layer cannot hold its xattrs fails
+ * these with EIO while it reads and writes files fine. */
+int sc_check_root_semantics(struct suite *s, struct point *p)
+{
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, NULL, &res, "sh", "-c",
+				"d=; for x in /usr /etc /sbin; do [ -d $x ] && [ -n \"$(ls -A $x)\" ] && d=$x && break; done; "
+				"[ -n \"$d\" ] || { echo no-dir; exit; }; "
+				"mv $d $d.moved 2>&1 && echo renamed; rm -rf $d.moved 2>&1 && echo removed; "
+				"mkdir $d 2>&1 && [ -z \"$(ls -A $d)\" ] && echo empty; "
+				"ln /bin/sh /sc-link 2>&1 && [ /sc-link -ef /bin/sh ] && echo linked",
+				NULL);
+	if (r < 0)
+		return r;
+	char seen[256];
+	sc_check_one_line(res, seen, sizeof(seen));
+	sc_result_free(res);
+	sc_check_say(p, !strcmp(seen, "renamed;removed;empty;linked") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "a fixture directory renamed, removed, made again; a hard link to /bin/sh: %s", seen);
+	return 0;
+}
+
 /* --pids, --memory and --cpu-time hold, all three asked at once (where one cgroup per limit would
  * leave all but one unenforced): simpcon-probe forking 40 children, a 48 MiB buffer, a busy
  * loop (which the kernel ends with SIGKILL), each under --pids 16 --memory 32M --cpu-time 1. */

@@ -43,15 +43,6 @@ int sc_check_probe(struct suite *s, const struct sc_config *extra, struct sc_res
 	return 0;
 }
 
-/* The output's lines as one "a=b, c=d" line, into buf. */
-static const char *one_line(const struct sc_result *res, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s", sc_result_stdout(res, NULL, NULL));
-	for (char *nl; (nl = strchr(buf, '\n'));)
-		*nl = nl[1] ? ';' : '\0';
-	return buf;
-}
-
 int sc_check_seccomp_denied(struct suite *s, struct point *p)
 {
 	struct sc_result *res = NULL;
@@ -59,7 +50,7 @@ int sc_check_seccomp_denied(struct suite *s, struct point *p)
 	if (r < 0)
 		return r;
 	char seen[256];
-	one_line(res, seen, sizeof(seen));
+	sc_check_one_line(res, seen, sizeof(seen));
 	/* the filter answers EPERM before the kernel looks: another errno (ENOSPC from
 	 * max_user_namespaces, EACCES, ENOSYS) is another layer's refusal, not the filter's */
 	static const char *const by_filter[] = { "io_uring_setup=EPERM", "userfaultfd=EPERM", "keyctl=EPERM",
@@ -99,7 +90,7 @@ int sc_check_keyring(struct suite *s, struct point *p)
 	if (r < 0)
 		return r;
 	char seen[256];
-	one_line(res, seen, sizeof(seen));
+	sc_check_one_line(res, seen, sizeof(seen));
 	bool reached = strstr(seen, "=made") != NULL;
 	sc_check_say(p, reached ? SC_VERDICT_FAIL : SC_VERDICT_PASS, "marker key %s from the harness's session keyring: %s",
 		     serial, seen);
@@ -114,7 +105,7 @@ int sc_check_chroot_escape(struct suite *s, struct point *p)
 	if (r < 0)
 		return r;
 	char seen[256];
-	one_line(res, seen, sizeof(seen));
+	sc_check_one_line(res, seen, sizeof(seen));
 	sc_check_say(p, !strcmp(seen, "escape=contained") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
 		     "chroot into a subdirectory, \"..\" 256 times, chroot \".\": %s", seen);
 	sc_result_free(res);

@@ -29,6 +29,14 @@
 #include "tmpdir.h"
 #include "util.h"
 
+const char *sc_check_one_line(const struct sc_result *res, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", sc_result_stdout(res, NULL, NULL));
+	for (char *nl; (nl = strchr(buf, '\n'));)
+		*nl = nl[1] ? ';' : '\0';
+	return buf;
+}
+
 void sc_check_say(struct point *p, enum sc_verdict v, const char *fmt, ...)
 {
 	va_list ap;
@@ -503,6 +511,7 @@ static const struct {
 	{ "bind: no set-id file can be made in a bind, and it is nosuid,nodev", sc_check_bind_setid },
 	{ "bind: no file capability that holds on the host can be written through it", sc_check_bind_filecap },
 	{ "bind: a read-only bind stays read-only, even with CAP_SYS_ADMIN", sc_check_bind_readonly },
+	{ "root: fixture directories can be renamed and removed, fixture files hard-linked", sc_check_root_semantics },
 };
 
 unsigned sc_check_count(void)

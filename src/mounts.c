@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "mounts.h"
+#include "rootcopy.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -215,10 +216,33 @@ static int layers_dir(const struct sc_mount_plan *plan, struct sc_error *err)
 	return mnt;
 }
 
+/* A copy of the fixture as the root, where the run's tmpfs cannot be an overlay's upper layer
+ * (rootcopy.c): the directory made a mount of its own, as pivot_root needs. */
+static int copy_root(const struct sc_mount_plan *plan, int layers, const char *lower, struct sc_error *err)
+{
+	_cleanup_close_ int from = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int to = openat(layers, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (from < 0 || to < 0)
+		return sc_error_set(err, errno, "open the fixture '%s' to copy it into the container's root", plan->rootfs);
+	char failed[256];
+	int r = sc_rootcopy(from, to, failed, sizeof(failed));
+	if (r < 0)
+		return sc_error_set(err, -r,
+				    "copy the fixture '%s' into the container's root at '%s' (this kernel's tmpfs holds "
+				    "no user xattrs, Linux < 6.6, so the root is a copy, not an overlay%s)",
+				    plan->rootfs, failed, r == -ENOSPC ? ": raise --storage above the fixture's size" : "");
+	char path[64];
+	fd_path(path, sizeof(path), layers, "root");
+	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+		return sc_error_set(err, errno, "make the copied root a mount");
+	return 0;
+}
+
 /* The root: the fixture as the lower layer of an overlay whose upper layer lives on a tmpfs
  * mounted in this mount namespace only, so the fixture is never modified and nothing of the
- * run reaches the host's disk (with --keep, the layers are the run directory on disk). Returns
- * the root's fd. */
+ * run reaches the host's disk (with --keep, the layers are the run directory on disk). Where
+ * that tmpfs cannot hold the overlay's xattrs, a copy of the fixture on it. Returns the
+ * root's fd. */
 static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 {
 	_cleanup_close_ int layers = layers_dir(plan, err);
@@ -240,9 +264,23 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	fd_path(upper, sizeof(upper), layers, "upper");
 	fd_path(work, sizeof(work), layers, "work");
 	fd_path(root, sizeof(root), layers, "root");
-	snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper, work);
-	if (mount("overlay", root, "overlay", MS_NODEV, options) < 0)
-		return sc_error_set(err, errno, "mount an overlay of '%s' as the container's root", plan->rootfs);
+	_cleanup_close_ int upper_fd = openat(layers, "upper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (upper_fd < 0)
+		return sc_error_set(err, errno, "open the run's upper layer");
+	int r = 0;
+	if (sc_rootcopy_needed(upper_fd)) {
+		r = copy_root(plan, layers, lower, err);
+	} else {
+		snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper, work);
+		if (mount("overlay", root, "overlay", MS_NODEV, options) < 0)
+			r = sc_error_set(err, errno,
+					 errno == ENODEV ? "mount an overlay of '%s' as the container's root: this kernel has "
+							   "no overlayfs (load it: modprobe overlay; build it: CONFIG_OVERLAY_FS)"
+							 : "mount an overlay of '%s' as the container's root",
+					 plan->rootfs);
+	}
+	if (r < 0)
+		return r;
 	int rootfd = openat(layers, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return rootfd < 0 ? sc_error_set(err, errno, "open the container's root") : rootfd;
 }
