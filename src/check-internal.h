@@ -25,19 +25,22 @@ struct point {
 struct suite {
 	const struct sc_check_options *options;
 	struct sc_result *survey;
-	char survey_error[256];   /* why there is no survey */
 	char tmp[64];
 	struct sc_error *err;
+	bool binds_refused;       /* run by root, where tmp cannot be idmapped: no writable bind of it */
 };
 
 typedef int (*check_fn)(struct suite *s, struct point *p);
 
-/* Sets the point's verdict and what was observed. */
 /* The command's output lines as one "a;b;c" line, into buf. */
 const char *sc_check_one_line(const struct sc_result *res, char *buf, size_t size);
+/* Sets the point's verdict and what was observed. */
 void sc_check_say(struct point *p, enum sc_verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Runs argv (arg0..., NULL-terminated) in a container shaped by the suite's options plus extra
  * (NULL: defaults); 0 and the result, or a negative errno with s->err filled. */
+/* True, with the point a SKIP saying why, when the writable binds of the check's directory
+ * that the point needs are refused here (a file system this kernel cannot idmap). */
+bool sc_check_binds_skip(struct suite *s, struct point *p);
 int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_result **ret, const char *arg0, ...);
 
 /* check-bind.c: what the container can do to the host's files through a bind. */

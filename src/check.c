@@ -21,11 +21,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "bind-idmap.h"
 #include "caps.h"
 #include "check.h"
 #include "check-internal.h"
 #include "error.h"
 #include "run.h"
+#include "syscalls.h"
 #include "tmpdir.h"
 #include "util.h"
 
@@ -65,13 +67,9 @@ int sc_check_run_in(struct suite *s, const struct sc_config *extra, struct sc_re
 	return sc_run(&c, ret, s->err);
 }
 
-/* A run's own isolation verdict from the survey container; FAIL when it did not start. */
+/* A run's own isolation verdict from the survey container (which ran, or check ended). */
 static enum sc_verdict survey_check(struct suite *s, enum sc_check check, const char **detail)
 {
-	if (!s->survey) {
-		*detail = s->survey_error;
-		return SC_VERDICT_FAIL;
-	}
 	return sc_result_check(s->survey, check, detail);
 }
 
@@ -219,6 +217,8 @@ static int check_mount_propagation(struct suite *s, struct point *p)
 		sc_check_say(p, SC_VERDICT_SKIP, "mounting on the host needs root");
 		return 0;
 	}
+	if (sc_check_binds_skip(s, p))
+		return 0;
 	char dir[128], sub[160], ready[160], started[160];
 	snprintf(dir, sizeof(dir), "%s/prop", s->tmp);
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
@@ -369,6 +369,12 @@ static int check_ipc(struct suite *s, struct point *p)
 
 static int check_cgroup(struct suite *s, struct point *p)
 {
+	/* the kernel lists the unified hierarchy only once it is mounted somewhere */
+	_cleanup_free_ char *host = NULL;
+	if (sc_read_file("/proc/self/cgroup", &host, NULL) == 0 && !host[0]) {
+		sc_check_say(p, SC_VERDICT_SKIP, "no cgroup file system is mounted here: the harness's /proc/self/cgroup is empty");
+		return 0;
+	}
 	const char *detail;
 	enum sc_verdict v = survey_check(s, SC_CHECK_CGROUP, &detail);
 	sc_check_say(p, v, "%s", detail);
@@ -533,6 +539,31 @@ static void write_point(struct sc_tap *tap, const char *name, const struct point
 	}
 }
 
+/* Whether a root run's writable bind of dir would be refused: its file system cannot be
+ * idmapped on this kernel (tmpfs before Linux 6.3), which run.c requires for one. */
+static bool binds_refused(const char *dir)
+{
+	if (geteuid() != 0)
+		return false; /* a user's binds need no idmapping */
+	_cleanup_close_ int userns = -1;
+	struct sc_error ignored = { 0 };
+	if (sc_bind_userns(0, 0, 65534, 65534, &userns, &ignored) < 0)
+		return false; /* then the run itself says why */
+	_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	return tree >= 0 && sc_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0 && errno == EINVAL;
+}
+
+bool sc_check_binds_skip(struct suite *s, struct point *p)
+{
+	if (s->binds_refused)
+		sc_check_say(p, SC_VERDICT_SKIP,
+			     "a writable bind of '%s' is refused here (its file system cannot be idmapped on this kernel, "
+			     "as tmpfs before Linux 6.3): set TMPDIR to a directory on ext4, xfs or btrfs to check binds",
+			     s->tmp);
+	return s->binds_refused;
+}
+
 int sc_check_suite(struct sc_tap *tap, const struct sc_check_options *options, unsigned *ret_failed,
 		   struct sc_error *err)
 {
@@ -545,11 +576,18 @@ int sc_check_suite(struct sc_tap *tap, const struct sc_check_options *options, u
 	if (lock < 0)
 		return sc_error_set(err, -lock, "create a directory in '%s'", tmpdir);
 	unsigned failed = 0;
-	/* a container that cannot be made is that point's failure, not the end of the check: a
-	 * break that stops one kind of container must not hide what the others show */
+	s.binds_refused = binds_refused(s.tmp);
+	/* the survey is the plainest container: where it cannot be made, no point can be observed,
+	 * and the setup error (no overlayfs, a / the container cannot search...) is the answer */
 	int r = survey(&s);
-	if (r < 0)
-		snprintf(s.survey_error, sizeof(s.survey_error), "the survey container did not run: %s", err->message);
+	if (r < 0) {
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err->message);
+		(void)sc_rm_rf(s.tmp);
+		return sc_error_setf(err, -r, "no container can be made here, so nothing can be checked: %s", why);
+	}
+	/* past it, a container that cannot be made is that point's failure, not the end of the
+	 * check: a break that stops one kind of container must not hide what the others show */
 	for (size_t i = 0; i < SC_ELEMENTSOF(points); i++) {
 		struct point p = { .verdict = SC_VERDICT_FAIL };
 		if (points[i].fn(&s, &p) < 0) {

@@ -218,9 +218,10 @@ static int layers_dir(const struct sc_mount_plan *plan, struct sc_error *err)
 
 /* A copy of the fixture as the root, where the run's tmpfs cannot be an overlay's upper layer
  * (rootcopy.c): the directory made a mount of its own, as pivot_root needs. */
-static int copy_root(const struct sc_mount_plan *plan, int layers, const char *lower, struct sc_error *err)
+static int copy_root(const struct sc_mount_plan *plan, int layers, struct sc_error *err)
 {
-	_cleanup_close_ int from = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int from = plan->rootfs_idmapped ? openat(layers, "lower", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+						       : openat(plan->rootfs_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int to = openat(layers, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (from < 0 || to < 0)
 		return sc_error_set(err, errno, "open the fixture '%s' to copy it into the container's root", plan->rootfs);
@@ -231,9 +232,8 @@ static int copy_root(const struct sc_mount_plan *plan, int layers, const char *l
 				    "copy the fixture '%s' into the container's root at '%s' (this kernel's tmpfs holds "
 				    "no user xattrs, Linux < 6.6, so the root is a copy, not an overlay%s)",
 				    plan->rootfs, failed, r == -ENOSPC ? ": raise --storage above the fixture's size" : "");
-	char path[64];
-	fd_path(path, sizeof(path), layers, "root");
-	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+	_cleanup_close_ int tree = sc_open_tree(layers, "root", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || sc_move_mount(tree, "", layers, "root", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return sc_error_set(err, errno, "make the copied root a mount");
 	return 0;
 }
@@ -269,7 +269,7 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 		return sc_error_set(err, errno, "open the run's upper layer");
 	int r = 0;
 	if (sc_rootcopy_needed(upper_fd)) {
-		r = copy_root(plan, layers, lower, err);
+		r = copy_root(plan, layers, err);
 	} else {
 		snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper, work);
 		if (mount("overlay", root, "overlay", MS_NODEV, options) < 0)
@@ -545,8 +545,17 @@ static int pivot(int rootfd, struct sc_error *err)
 {
 	if (fchdir(rootfd) < 0)
 		return sc_error_set(err, errno, "enter the new root");
-	if (sc_pivot_root(".", ".") < 0)
-		return sc_error_set(err, errno, "pivot_root into the new root");
+	if (sc_pivot_root(".", ".") < 0) {
+		int e = errno;
+		_cleanup_free_ char *mi = NULL;
+		/* the first line is the namespace's root mount */
+		bool initramfs = e == EINVAL && sc_read_file("/proc/self/mountinfo", &mi, NULL) == 0 &&
+				 strstr(mi, " - rootfs ") && strstr(mi, " - rootfs ") < strchrnul(mi, '\n');
+		return sc_error_set(err, e, "pivot_root into the new root%s",
+				    initramfs ? " (the host's / is the initramfs, which pivot_root cannot leave: "
+						"switch_root to a tmpfs first, as an init does before it runs anything)"
+					      : "");
+	}
 	if (umount2(".", MNT_DETACH) < 0)
 		return sc_error_set(err, errno, "detach the old root");
 	if (chdir("/") < 0)
@@ -554,24 +563,55 @@ static int pivot(int rootfd, struct sc_error *err)
 	return 0;
 }
 
+/* Why an open by the container's root failed with EACCES: the first directory on the way it
+ * cannot search (its ids are unprivileged ids of the host, "others" to root's 0700 directories),
+ * as text for the error. */
+static const char *why_denied(const char *path, char *buf, size_t size)
+{
+	char prefix[PATH_MAX];
+	buf[0] = '\0';
+	for (size_t n = 1; path[0] == '/' && n <= strlen(path) && n < sizeof(prefix); n++) {
+		if (path[n] != '/' && path[n] != '\0' && n > 1)
+			continue;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(n == 1 ? 1 : n), path);
+		struct stat st;
+		if (stat(prefix, &st) == 0 && S_ISDIR(st.st_mode) && access(prefix, X_OK) < 0) {
+			/* its owner shows as the overflow id here: no host id but the container's maps */
+			snprintf(buf, size,
+				 ": '%s' (mode %04o) cannot be searched by the container's ids, which are others to "
+				 "its owner: let others search it (chmod o+x '%s')",
+				 prefix, (unsigned)(st.st_mode & 07777), prefix);
+			break;
+		}
+	}
+	return buf;
+}
+
 int sc_mounts_open(struct sc_mount_plan *plan, int *source_fds, struct sc_error *err)
 {
+	char why[PATH_MAX + 256];
 	/* without a run directory the layers' tmpfs goes over this mount namespace's own copy of
 	 * /tmp: the host never sees it, and every host path is opened here, before it is covered */
 	const char *layers = plan->rundir ? plan->rundir : "/tmp";
 	plan->rundir_fd = open(layers, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int e = errno;
 	if (plan->rundir_fd < 0)
-		return sc_error_set(err, errno, "open '%s' for the run's layers", layers);
+		return sc_error_set(err, e, "open '%s' for the run's layers%s", layers,
+				    e == EACCES ? why_denied(layers, why, sizeof(why)) : "");
 	if (plan->rootfs_fd < 0)
 		plan->rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	e = errno;
 	if (plan->rootfs_fd < 0)
-		return sc_error_set(err, errno, "open fixture root '%s'", plan->rootfs);
+		return sc_error_set(err, e, "open fixture root '%s'%s", plan->rootfs,
+				    e == EACCES ? why_denied(plan->rootfs, why, sizeof(why)) : "");
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		source_fds[i] = -1;
 		if (plan->mounts[i].source && (!plan->prepared || plan->prepared[i] < 0)) {
 			source_fds[i] = open(plan->mounts[i].source, (plan->mounts[i].copy ? O_RDONLY : O_PATH) | O_CLOEXEC);
+			e = errno;
 			if (source_fds[i] < 0)
-				return sc_error_set(err, errno, "bind source '%s'", plan->mounts[i].source);
+				return sc_error_set(err, e, "bind source '%s'%s", plan->mounts[i].source,
+						    e == EACCES ? why_denied(plan->mounts[i].source, why, sizeof(why)) : "");
 		}
 	}
 	plan->source_fds = source_fds;
@@ -608,7 +648,7 @@ static int lock_mounts(struct sc_error *err)
 	return r;
 }
 
-int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
+static int setup(const struct sc_mount_plan *plan, struct sc_error *err)
 {
 	/* nothing mounted in the container may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -636,4 +676,17 @@ int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (limit >= 0 && (r = sc_write_all(limit, "0", 1)) < 0)
 		return sc_error_set(err, -r, "set /proc/sys/user/max_user_namespaces to 0");
 	return 0;
+}
+
+int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
+{
+	int r = setup(plan, err);
+	/* the steps name their files as /proc/self/fd/N, whose lookup starts at the host's / */
+	char why[PATH_MAX + 256];
+	if (r == -EACCES && err && why_denied("/proc/self", why, sizeof(why))[0]) {
+		char was[sizeof(err->message)];
+		snprintf(was, sizeof(was), "%s", err->message);
+		sc_error_setf(err, EACCES, "%s%s", was, why);
+	}
+	return r;
 }

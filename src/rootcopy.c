@@ -23,10 +23,8 @@
 
 bool sc_rootcopy_needed(int upper_fd)
 {
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", upper_fd);
-	if (setxattr(self, "user.simpcon.probe", "1", 1, 0) == 0) {
-		(void)removexattr(self, "user.simpcon.probe");
+	if (fsetxattr(upper_fd, "user.simpcon.probe", "1", 1, 0) == 0) {
+		(void)fremovexattr(upper_fd, "user.simpcon.probe");
 		return false;
 	}
 	return errno == EOPNOTSUPP;
@@ -186,11 +184,9 @@ int sc_rootcopy(int from, int to, char *failed, size_t size)
 	struct stat st;
 	if (r == 0 && fstat(from, &st) == 0) {
 		/* the root's own owner and mode, as for every directory below it */
-		char self[64];
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", to);
-		if (chown(self, st.st_uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
+		if (fchown(to, st.st_uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
 			r = -errno;
-		else if (chmod(self, st.st_mode & 07777) < 0)
+		else if (fchmod(to, st.st_mode & 07777) < 0)
 			r = -errno;
 		if (r < 0)
 			snprintf(failed, size, "/");
