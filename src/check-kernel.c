@@ -341,7 +341,7 @@ static unsigned count_points(const char *text, const char *end)
 }
 
 /* check gave no complete stream: a failed point with what the machine said, and Bail out!. */
-static void boot_failed(struct sc_tap *tap, struct boot *b, bool started, unsigned points)
+static void boot_failed(struct sc_tap *tap, struct boot *b, bool started, unsigned points, struct sc_error *err)
 {
 	_cleanup_free_ char *console = read_serial(b, "console.log"), *qemu = read_serial(b, "qemu.log");
 	char reason[PATH_MAX + 200];
@@ -372,10 +372,11 @@ static void boot_failed(struct sc_tap *tap, struct boot *b, bool started, unsign
 		sc_tap_yaml_text(tap, "qemu", qemu, strlen(qemu) > 4000 ? 4000 : strlen(qemu), strlen(qemu));
 	sc_tap_yaml_end(tap);
 	sc_tap_bail(tap, reason);
+	(void)sc_error_setf(err, EIO, "%s", reason);
 }
 
 /* check's TAP to tap->fd, the extra suite's part to extra_fd; check's status. */
-static int relay(struct sc_tap *tap, struct boot *b, int extra_fd)
+static int relay(struct sc_tap *tap, struct boot *b, int extra_fd, struct sc_error *err)
 {
 	_cleanup_free_ char *out = read_serial(b, "tap.out");
 	const char *start = find_line(out, "TAP version");
@@ -383,7 +384,7 @@ static int relay(struct sc_tap *tap, struct boot *b, int extra_fd)
 	if (!mark) {
 		if (start)
 			(void)sc_write_all(tap->fd, start, strlen(start));
-		boot_failed(tap, b, start != NULL, start ? count_points(start, start + strlen(start)) : 0);
+		boot_failed(tap, b, start != NULL, start ? count_points(start, start + strlen(start)) : 0, err);
 		return 3;
 	}
 	if (sc_write_all(tap->fd, start, (size_t)(mark - start)) < 0)
@@ -416,7 +417,7 @@ static int boot(struct sc_tap *tap, struct boot *b, int extra_fd, int *ret_statu
 	if (r < 0)
 		return r;
 	sc_tap_flush(tap);
-	*ret_status = relay(tap, b, extra_fd);
+	*ret_status = relay(tap, b, extra_fd, err);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ struct sc_kernel_options {
  * $SIMPCON_KERNEL_EXTRA, see the README) goes to extra_fd. ret_status receives check's exit
  * status (0, 1, 3; 3 also when check did not end), made 1 when check passed but the extra
  * suite failed. Returns 0, or -errno with err naming the problem and the fix when no machine
- * could be booted (nothing was written then). */
+ * could be booted (nothing was written then). When the machine gave no complete TAP, err
+ * also receives the reason, for stderr. */
 int sc_kernel_check(struct sc_tap *tap, const struct sc_kernel_options *options, int extra_fd, int *ret_status,
 		    struct sc_error *err);

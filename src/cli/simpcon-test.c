@@ -119,6 +119,8 @@ static int check_kernel(struct sc_cli_options *o)
 		close(options.cancel_fd);
 	if (r < 0)
 		return harness_failed(&tap, &err);
+	if (err.message[0])
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
 	sc_tap_release(&tap);
 	return tap.error ? EXIT_HARNESS : status;
 }
