@@ -21,6 +21,7 @@ static const struct {
 	[SC_TMPDIR_FIXTURE] = { "simpcon-fixture-", true },
 	[SC_TMPDIR_SCRIPT] = { "simpcon-script-", false },
 	[SC_TMPDIR_CHECK] = { "simpcon-check-", true },
+	[SC_TMPDIR_KERNEL] = { "simpcon-kernel-", true },
 };
 
 #define SUFFIX_LEN 6 /* mkdtemp's and mkstemp's XXXXXX */

@@ -16,6 +16,7 @@ enum sc_tmpdir_kind {
 	SC_TMPDIR_FIXTURE, /* "simpcon-fixture-XXXXXX/": a --no-cache fixture */
 	SC_TMPDIR_SCRIPT,  /* "simpcon-script-XXXXXX": a transcript's script too long for argv */
 	SC_TMPDIR_CHECK,   /* "simpcon-check-XXXXXX/": what simpcon-test check binds and marks */
+	SC_TMPDIR_KERNEL,  /* "simpcon-kernel-XXXXXX/": check --kernel's initramfs and serial logs */
 };
 
 /* Makes a new directory or file of kind in tmpdir, after sweeping what dead processes left

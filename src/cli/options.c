@@ -64,6 +64,10 @@ enum {
 	OPT_ARCHIVE_LIMIT,
 	OPT_ARCHIVE_ENTRIES,
 	OPT_ARCHIVE_RATIO,
+	OPT_KERNEL,
+	OPT_MODULES,
+	OPT_QEMU,
+	OPT_APPEND,
 };
 
 static const struct option long_options[] = {
@@ -118,6 +122,10 @@ static const struct option long_options[] = {
 	{ "trust-files", no_argument, NULL, OPT_TRUST_FILES },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "storage", required_argument, NULL, OPT_STORAGE },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "qemu", required_argument, NULL, OPT_QEMU },
+	{ "append", required_argument, NULL, OPT_APPEND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,6 +133,7 @@ const char *sc_cli_usage(void)
 {
 	return "usage: simpcon-test run [OPTIONS] [--] CMD [ARG...]\n"
 	       "       simpcon-test check [--busybox PATH] [--privileged] [--junit FILE] [-q|-v]\n"
+	       "       simpcon-test check --kernel IMAGE [--modules DIR] [--qemu PATH] [--append ARGS]\n"
 	       "       simpcon-test [suite] [OPTIONS] FILE.t...\n"
 	       "       simpcon-test fixture build|list|prune [--busybox PATH|--archive FILE] [--cache DIR]\n"
 	       "       simpcon-test --help | --version\n"
@@ -137,6 +146,16 @@ const char *sc_cli_usage(void)
 	       "isolation and hardening property: one TAP point each, SKIP with the reason where the\n"
 	       "kernel lacks a feature. With --privileged it checks a privileged container, whose\n"
 	       "hardening points then fail.\n"
+	       "\n"
+	       "Another kernel (check only):\n"
+	       "  --kernel IMAGE            boot IMAGE under QEMU with a generated initramfs and run\n"
+	       "                            check in it (as root when run by root, else as a user);\n"
+	       "                            its TAP is printed here\n"
+	       "  --modules DIR             the kernel's lib/modules/VERSION, where loop and overlay\n"
+	       "                            are loaded from (default: beside IMAGE when it is\n"
+	       "                            ROOT/boot/vmlinuz-VERSION)\n"
+	       "  --qemu PATH               QEMU (default: qemu-system-x86_64 on PATH)\n"
+	       "  --append ARGS             more of the kernel command line, e.g. simpcon.no-overlay\n"
 	       "\n"
 	       "Fixture:\n"
 	       "  --busybox PATH            busybox binary (default: $SIMPCON_BUSYBOX, configure's\n"
@@ -468,6 +487,10 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 		else
 			return sc_error_setf(err, EINVAL, "--net '%s': expected none or host", arg);
 		break;
+	case OPT_KERNEL: o->kernel = arg; break;
+	case OPT_MODULES: o->modules = arg; break;
+	case OPT_QEMU: o->qemu = arg; break;
+	case OPT_APPEND: o->append = arg; break;
 	case OPT_NAME: o->name = arg; break;
 	case OPT_JUNIT: o->junit = arg; break;
 	case OPT_KEEP: o->config.keep = true; break;
@@ -542,7 +565,8 @@ static int record_given(struct sc_cli_options *o, int opt, int index, const char
 static bool host_path_option(int opt)
 {
 	return opt == OPT_BIND || opt == OPT_RO_BIND || opt == OPT_COPY || opt == OPT_STDIN || opt == OPT_ROOTFS ||
-	       opt == OPT_ARCHIVE || opt == OPT_BUSYBOX || opt == OPT_CACHE;
+	       opt == OPT_ARCHIVE || opt == OPT_BUSYBOX || opt == OPT_CACHE || opt == OPT_KERNEL || opt == OPT_MODULES ||
+	       opt == OPT_QEMU;
 }
 
 /* A suite parses its command line's options again for each file, from the file's directory
@@ -611,8 +635,24 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 	return 0;
 }
 
+/* check --kernel runs check in a machine of its own: the options that name this host's files
+ * for check's containers or its report have no meaning there. */
+static int kernel_options(const struct sc_cli_options *o, struct sc_error *err)
+{
+	if (o->command != SC_CLI_CHECK)
+		return sc_error_setf(err, EINVAL, "--kernel, --modules, --qemu and --append apply to check: "
+						  "use 'simpcon-test check --kernel IMAGE'");
+	if (!o->kernel)
+		return sc_error_setf(err, EINVAL, "--modules, --qemu and --append need --kernel IMAGE");
+	if (o->config.rootfs || o->archive || o->junit || o->cache_dir || o->no_cache)
+		return sc_error_setf(err, EINVAL, "check --kernel builds its fixture inside the machine: --rootfs, --archive, "
+						  "--cache, --no-cache and --junit cannot be given with it");
+	return 0;
+}
+
 int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_error *err)
 {
+	int r;
 	*o = (struct sc_cli_options){ .config = SC_CONFIG_INIT, .verbosity = SC_VERBOSITY_NORMAL };
 	int first = 1;
 	size_t n1 = argc > 1 ? strlen(argv[1]) : 0;
@@ -656,7 +696,7 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 			skip[i] = true;
 		if (opt == '?' || opt == ':')
 			return unknown_option(sub_argv, optind, optopt, err);
-		int r = record_given(o, opt, index, optarg, err);
+		r = record_given(o, opt, index, optarg, err);
 		if (r < 0)
 			return r;
 		if (opt == OPT_RO_BIND) {
@@ -687,6 +727,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 	if (o->command != SC_CLI_SUITE && (o->update || o->list || o->filter || o->shard_n || o->n_file_roots || o->trust_files))
 		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --file-root and --trust-files apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
+	if ((o->kernel || o->modules || o->qemu || o->append) && (r = kernel_options(o, err)) < 0)
+		return r;
 	if (o->command == SC_CLI_SUITE)
 		return suite_files(o, sub_argc, sub_argv, words, skip, err);
 	if ((o->command == SC_CLI_CHECK || o->command >= SC_CLI_FIXTURE_BUILD) && optind < sub_argc)

@@ -41,6 +41,8 @@ struct sc_cli_options {
 	uint64_t archive_limit, archive_entries, archive_ratio; /* 0: the default (simpcon.h) */
 	const char *name;
 	const char *junit;  /* --junit FILE */
+	/* check --kernel IMAGE: check on that kernel under QEMU */
+	const char *kernel, *modules, *qemu, *append;
 	/* transcript suites */
 	char **files;            /* the *.t files, pointing into argv */
 	size_t n_files;

@@ -13,6 +13,7 @@
 
 #include "cache.h"
 #include "check.h"
+#include "check-kernel.h"
 #include "fixture.h"
 #include "junit.h"
 #include "options.h"
@@ -102,9 +103,33 @@ static int fixture(struct sc_cli_options *o, struct sc_fixture **ret, struct sc_
 	return 0;
 }
 
+/* check --kernel: the machine's check writes the version line and the plan itself. */
+static int check_kernel(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	struct sc_tap tap;
+	struct sc_kernel_options options = { .image = o->kernel, .modules = o->modules, .qemu = o->qemu,
+					     .append = o->append, .busybox = o->busybox,
+					     .privileged = o->config.privileged, .verbosity = o->verbosity,
+					     .cancel_fd = cancel_fd() };
+	int status = EXIT_HARNESS;
+	sc_tap_init(&tap, STDOUT_FILENO);
+	int r = sc_kernel_check(&tap, &options, STDERR_FILENO, &status, &err);
+	if (options.cancel_fd >= 0)
+		close(options.cancel_fd);
+	if (r < 0)
+		return harness_failed(&tap, &err);
+	if (err.message[0])
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+	sc_tap_release(&tap);
+	return tap.error ? EXIT_HARNESS : status;
+}
+
 static int check(struct sc_cli_options *o)
 {
 	struct sc_error err = { 0 };
+	if (o->kernel)
+		return check_kernel(o);
 	struct sc_fixture *fx = NULL;
 	struct sc_tap tap;
 	unsigned failed = 0;
