@@ -1,15 +1,34 @@
 #!/bin/sh
 # t/kernels/run.sh: check --kernel on each kernel t/kernels/fetch.sh unpacked (KERNELS_CACHE/kernels):
-# all ok as root and as an unprivileged user, and each knob of the initramfs's /init takes its
-# feature away where check must see it. TAP; run by make check-kernels.
+# all ok as root and as an unprivileged user, the container's root a plain directory there
+# (t/kernels/fs-semantics.sh, run after check in the same boot), and each knob of the
+# initramfs's /init takes its feature away where check must see it. TAP; run by make check-kernels.
 . "$top_srcdir/t/lib.sh"
 [ -x "$SIMPCON" ] || bail "simpcon-test not built at $SIMPCON"
 list="${KERNELS_CACHE:?}/kernels"
 [ -s "$list" ] || bail "no kernels in '$list': run t/kernels/fetch.sh first"
 tmpdir_make
 n=$(wc -l <"$list")
-plan $((n * 5))
+plan $((n * 7))
 
+# the extra suite each boot runs after check: SIMPCON_KERNEL_EXTRA's directory is /extra there
+# (with simpcon-unpack, linked to libarchive and its libraries, which the initramfs has not:
+# they come along, and a wrapper runs it through their loader)
+extra_dir() { # extra_dir DIR
+	mkdir -p "$1/lib" && cp "$top_srcdir/t/kernels/fs-semantics.sh" "$1/run" && cp "$top_srcdir/t/fs/semantics.sh" "$1/" &&
+		cp "$top_builddir/simpcon-unpack" "$1/" || bail "could not lay out the extra suite in $1"
+	ldd "$top_builddir/simpcon-unpack" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r lib; do cp -L "$lib" "$1/lib/"; done
+	loader=$(ls "$1"/lib/ld-linux* 2>/dev/null | head -n 1)
+	[ -n "$loader" ] || bail "no loader for simpcon-unpack among $(ls "$1/lib")"
+	printf '#!/bin/sh\nexec /extra/lib/%s --library-path /extra/lib /extra/simpcon-unpack "$@"\n' "${loader##*/}" >"$1/unpack"
+	chmod -R a+rX "$1" && chmod 755 "$1/unpack"
+}
+# fs_same NAME WHO: every fixture kind printed "same" (the extra suite's lines are on stderr)
+fs_same() {
+	for kind in default archive rootfs; do grep -q "^fs-semantics $kind: same" "$T_TMP/$1.err" || return 1; done
+}
+fs_show() { grep -A40 '^fs-semantics' "$T_TMP/$1.err" | grep -v ': same$' | head -n 60 | sed 's/^/# /'; }
 # A copy everyone can read for the user's run: the programs, the image, and loop and overlay
 # from the modules directory.
 user_copy() { # user_copy DIR IMAGE MODULES
@@ -46,9 +65,12 @@ while read -r dir; do
 	k="kernel $version"
 
 	if [ "$(id -u)" = 0 ]; then
-		kcheck root --kernel "$image" --modules "$modules"
+		extra_dir "$T_TMP/extra"
+		SIMPCON_KERNEL_EXTRA="$T_TMP/extra" kcheck root --kernel "$image" --modules "$modules"
 		all_ok root; ok $? "$k, as root: every point ok or SKIP with a reason ($(cat "$T_TMP/root.s") s)"
 		all_ok root || show root
+		fs_same root; ok $? "$k, as root: the root behaves like a plain directory (default fixture, archive, --rootfs)"
+		fs_same root || fs_show root
 		# rootless: an unprivileged user of this machine runs check --kernel, which runs check as a user
 		user=${SIMPCON_KERNEL_USER:-nobody}
 		# under /tmp: the build tree may lie in a home no one else can enter
@@ -56,20 +78,27 @@ while read -r dir; do
 		trap 'rm -rf "$T_TMP" "$u"' EXIT
 		user_copy "$u" "$image" "$modules"
 		mkdir -p "$u/tmp" && chmod 1777 "$u/tmp"
+		extra_dir "$u/extra"
 		start=$(date +%s)
-		su -s /bin/sh "$user" -c 'unset SIMPCON_INIT SIMPCON_PROBE SIMPCON_INITRAMFS; cd "$1" && TMPDIR="$1/tmp" exec "$1/bin/simpcon-test" check --kernel "$1/vmlinuz" --modules "$1/modules"' \
+		su -s /bin/sh "$user" -c 'unset SIMPCON_INIT SIMPCON_PROBE SIMPCON_INITRAMFS; cd "$1" && TMPDIR="$1/tmp" SIMPCON_KERNEL_EXTRA="$1/extra" exec "$1/bin/simpcon-test" check --kernel "$1/vmlinuz" --modules "$1/modules"' \
 			sh "$u" >"$T_TMP/user" 2>"$T_TMP/user.err" </dev/null
 		echo $? >"$T_TMP/user.rc"
 		echo $(($(date +%s) - start)) >"$T_TMP/user.s"
 		all_ok user && [ -z "$(ls -A "$u/tmp")" ]
 		ok $? "$k, as $user: every point ok or SKIP with a reason, nothing left in TMPDIR ($(cat "$T_TMP/user.s") s)"
 		all_ok user || show user
+		fs_same user; ok $? "$k, as $user: the root behaves like a plain directory (default fixture, archive, --rootfs)"
+		fs_same user || fs_show user
 		rm -rf "$u"
 	else
-		kcheck user --kernel "$image" --modules "$modules"
+		extra_dir "$T_TMP/extra"
+		SIMPCON_KERNEL_EXTRA="$T_TMP/extra" kcheck user --kernel "$image" --modules "$modules"
 		skip "$k, as root" "run by $(id -un): make check-kernels as root checks both"
+		skip "$k, as root: the root behaves like a plain directory" "run by $(id -un)"
 		all_ok user; ok $? "$k, as $(id -un): every point ok or SKIP with a reason ($(cat "$T_TMP/user.s") s)"
 		all_ok user || show user
+		fs_same user; ok $? "$k, as $(id -un): the root behaves like a plain directory (default fixture, archive, --rootfs)"
+		fs_same user || fs_show user
 	fi
 
 	# the knobs: each feature taken away, and check must say so (as whoever runs this)
@@ -78,10 +107,18 @@ while read -r dir; do
 	ok $? "$k, simpcon.userns=0: Bail out! naming max_user_namespaces ($(cat "$T_TMP/userns.s") s)"
 	grep -q '^Bail out! .*max_user_namespaces' "$T_TMP/userns" || show userns
 
+	# before 6.6 the root is a copy (tmpfs holds no user xattrs), so no overlay is needed there
 	kcheck overlay --kernel "$image" --modules "$modules" --append simpcon.no-overlay
-	cat "$T_TMP/overlay" "$T_TMP/overlay.err" | grep -q CONFIG_OVERLAY_FS
-	ok $? "$k, simpcon.no-overlay: CONFIG_OVERLAY_FS named ($(cat "$T_TMP/overlay.s") s)"
-	cat "$T_TMP/overlay" "$T_TMP/overlay.err" | grep -q CONFIG_OVERLAY_FS || show overlay
+	major=${version%%.*}; minor=${version#*.}; minor=${minor%%[!0-9]*}
+	if [ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "$minor" -ge 6 ]; }; then
+		grep -q '^Bail out! .*CONFIG_OVERLAY_FS' "$T_TMP/overlay"
+		ok $? "$k, simpcon.no-overlay: Bail out! naming CONFIG_OVERLAY_FS ($(cat "$T_TMP/overlay.s") s)"
+		grep -q '^Bail out! .*CONFIG_OVERLAY_FS' "$T_TMP/overlay" || show overlay
+	else
+		all_ok overlay
+		ok $? "$k, simpcon.no-overlay: all ok, the root a copy where no overlay is used ($(cat "$T_TMP/overlay.s") s)"
+		all_ok overlay || show overlay
+	fi
 
 	kcheck cgroup --kernel "$image" --modules "$modules" --append simpcon.no-cgroup
 	points=$(grep -E '^(not )?ok [0-9]+ - cgroup:' "$T_TMP/cgroup")
