@@ -26,7 +26,7 @@ extra_dir() { # extra_dir DIR
 }
 # fs_same NAME WHO: every fixture kind printed "same" (the extra suite's lines are on stderr)
 fs_same() {
-	for kind in default archive rootfs; do grep -q "^fs-semantics $kind: same" "$T_TMP/$1.err" || return 1; done
+	for kind in default archive rootfs bind; do grep -q "^fs-semantics $kind: same" "$T_TMP/$1.err" || return 1; done
 }
 fs_show() { grep -A40 '^fs-semantics' "$T_TMP/$1.err" | grep -v ': same$' | head -n 60 | sed 's/^/# /'; }
 # A copy everyone can read for the user's run: the programs, the image, and loop and overlay
@@ -69,7 +69,7 @@ while read -r dir; do
 		SIMPCON_KERNEL_EXTRA="$T_TMP/extra" kcheck root --kernel "$image" --modules "$modules"
 		all_ok root; ok $? "$k, as root: every point ok or SKIP with a reason ($(cat "$T_TMP/root.s") s)"
 		all_ok root || show root
-		fs_same root; ok $? "$k, as root: the root behaves like a plain directory (default fixture, archive, --rootfs)"
+		fs_same root; ok $? "$k, as root: the root behaves like a plain directory (default fixture, archive, --rootfs, a bind)"
 		fs_same root || fs_show root
 		# rootless: an unprivileged user of this machine runs check --kernel, which runs check as a user
 		user=${SIMPCON_KERNEL_USER:-nobody}
@@ -87,7 +87,7 @@ while read -r dir; do
 		all_ok user && [ -z "$(ls -A "$u/tmp")" ]
 		ok $? "$k, as $user: every point ok or SKIP with a reason, nothing left in TMPDIR ($(cat "$T_TMP/user.s") s)"
 		all_ok user || show user
-		fs_same user; ok $? "$k, as $user: the root behaves like a plain directory (default fixture, archive, --rootfs)"
+		fs_same user; ok $? "$k, as $user: the root behaves like a plain directory (default fixture, archive, --rootfs, a bind)"
 		fs_same user || fs_show user
 		rm -rf "$u"
 	else
@@ -97,7 +97,7 @@ while read -r dir; do
 		skip "$k, as root: the root behaves like a plain directory" "run by $(id -un)"
 		all_ok user; ok $? "$k, as $(id -un): every point ok or SKIP with a reason ($(cat "$T_TMP/user.s") s)"
 		all_ok user || show user
-		fs_same user; ok $? "$k, as $(id -un): the root behaves like a plain directory (default fixture, archive, --rootfs)"
+		fs_same user; ok $? "$k, as $(id -un): the root behaves like a plain directory (default fixture, archive, --rootfs, a bind)"
 		fs_same user || fs_show user
 	fi
 
