@@ -22,6 +22,9 @@ static const char *const wanted_modules[] = { "loop", "overlay" };
 static const char init_script[] =
 	"export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
 	"bb=/bin/busybox\n"
+	"$bb mkdir -p /proc && $bb mount -t proc proc /proc\n"
+	"case \" $($bb cat /proc/cmdline) \" in *\" simpcon.no-switch \"*) : >/.simpcon-moved; $bb --install -s ;; esac\n"
+	"$bb umount /proc\n"
 	"if [ ! -e /.simpcon-moved ]; then\n"
 	"\t# pivot_root cannot leave the initramfs (EINVAL), and check's containers pivot_root:\n"
 	"\t# everything moves to a tmpfs, which becomes the root\n"
@@ -50,6 +53,7 @@ static const char init_script[] =
 	"done\n"
 	"knob no-cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup\n"
 	"knob userns=0 && echo 0 >/proc/sys/user/max_user_namespaces\n"
+	"knob root-0700 && chmod 0700 /\n"
 	"ip link set lo up\n"
 	"chmod 1777 /tmp\n"
 	"# the cache and TMPDIR on ext4: before Linux 6.3 a tmpfs cannot be mounted idmapped, as a\n"

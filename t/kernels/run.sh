@@ -9,7 +9,7 @@ list="${KERNELS_CACHE:?}/kernels"
 [ -s "$list" ] || bail "no kernels in '$list': run t/kernels/fetch.sh first"
 tmpdir_make
 n=$(wc -l <"$list")
-plan $((n * 7))
+plan $((n * 9))
 
 # the extra suite each boot runs after check: SIMPCON_KERNEL_EXTRA's directory is /extra there
 # (with simpcon-unpack, linked to libarchive and its libraries, which the initramfs has not:
@@ -118,6 +118,20 @@ while read -r dir; do
 		all_ok overlay
 		ok $? "$k, simpcon.no-overlay: all ok, the root a copy where no overlay is used ($(cat "$T_TMP/overlay.s") s)"
 		all_ok overlay || show overlay
+	fi
+
+	kcheck noswitch --kernel "$image" --modules "$modules" --append simpcon.no-switch
+	grep -q '^Bail out! .*initramfs.*switch_root' "$T_TMP/noswitch"
+	ok $? "$k, simpcon.no-switch: Bail out! naming the initramfs and switch_root ($(cat "$T_TMP/noswitch.s") s)"
+	grep -q '^Bail out! .*initramfs.*switch_root' "$T_TMP/noswitch" || show noswitch
+
+	if [ "$(id -u)" = 0 ]; then
+		kcheck root0700 --kernel "$image" --modules "$modules" --append simpcon.root-0700
+		grep -q "^Bail out! .*'/' (mode 0700) cannot be searched.*chmod o+x '/'" "$T_TMP/root0700"
+		ok $? "$k, simpcon.root-0700: Bail out! naming / and chmod o+x ($(cat "$T_TMP/root0700.s") s)"
+		grep -q "^Bail out! .*'/' (mode 0700) cannot be searched" "$T_TMP/root0700" || show root0700
+	else
+		skip "$k, simpcon.root-0700: Bail out! naming / and chmod o+x" "a / of mode 0700 leaves a user nothing to run"
 	fi
 
 	kcheck cgroup --kernel "$image" --modules "$modules" --append simpcon.no-cgroup
