@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "mountinfo.h"
 #include "mounts.h"
 #include "rootcopy.h"
 #include "syscalls.h"
@@ -285,6 +286,29 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	return rootfd < 0 ? sc_error_set(err, errno, "open the container's root") : rootfd;
 }
 
+/* The first mount over a part of a proc mount of this namespace (Docker's masks of /proc/kcore
+ * and the like, bwrap's read-only /proc/irq): what makes the kernel refuse a new proc. */
+static bool proc_covered(char *buf, size_t size)
+{
+	_cleanup_free_ char *mi = NULL;
+	struct sc_mount_table t;
+	if (sc_read_file("/proc/self/mountinfo", &mi, NULL) < 0 || sc_mountinfo_parse(mi, &t) < 0)
+		return false;
+	bool found = false;
+	for (size_t i = 0; i < t.count && !found; i++)
+		for (size_t j = 0; j < t.count && !found; j++) {
+			const char *proc = t.entries[j].mount_point, *over = t.entries[i].mount_point;
+			size_t n = strlen(proc);
+			if (!strcmp(t.entries[j].fstype, "proc") && i != j && !strncmp(over, proc, n) &&
+			    over[n] == '/') {
+				snprintf(buf, size, "%s", over);
+				found = true;
+			}
+		}
+	sc_mount_table_release(&t);
+	return found;
+}
+
 /* A user namespace may mount proc only while a fully visible proc exists in its mount
  * namespace, so this happens before pivot_root drops the host's /proc. */
 static int mount_proc(int rootfd, struct sc_error *err)
@@ -292,8 +316,17 @@ static int mount_proc(int rootfd, struct sc_error *err)
 	_cleanup_close_ int fd = open_in_root(rootfd, "/proc", true);
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '/proc' in the fixture");
-	if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return sc_error_set(err, errno, "mount proc on '/proc'");
+	if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		int e = errno;
+		char covered[PATH_MAX];
+		if (e == EPERM && proc_covered(covered, sizeof(covered)))
+			return sc_error_setf(err, e,
+					     "mount proc: '%s' is mounted over, and a new proc needs one fully visible (an "
+					     "engine masks /proc: give the job's container --security-opt "
+					     "systempaths=unconfined, or privileged)",
+					     covered);
+		return sc_error_set(err, e, "mount proc on '/proc'");
+	}
 	return 0;
 }
 
@@ -648,7 +681,7 @@ static int lock_mounts(struct sc_error *err)
 	return r;
 }
 
-static int setup(const struct sc_mount_plan *plan, struct sc_error *err)
+static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 {
 	/* nothing mounted in the container may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -680,7 +713,7 @@ static int setup(const struct sc_mount_plan *plan, struct sc_error *err)
 
 int sc_mounts_setup(const struct sc_mount_plan *plan, struct sc_error *err)
 {
-	int r = setup(plan, err);
+	int r = setup_steps(plan, err);
 	/* the steps name their files as /proc/self/fd/N, whose lookup starts at the host's / */
 	char why[PATH_MAX + 256];
 	if (r == -EACCES && err && why_denied("/proc/self", why, sizeof(why))[0]) {

@@ -39,6 +39,20 @@ void sc_probe_host_namespaces(struct sc_probe_expect *expect)
 {
 	for (int c = 0; c < SC_CHECK_COUNT; c++)
 		expect->host_ns[c] = ns_inode(ns_names[c]);
+	/* a container root mapped onto the caller's 0 is host root only where that 0 is: not
+	 * inside a sandbox whose 0 is an unprivileged id of the namespace above (bwrap --uid 0) */
+	static const char *const maps[] = { "/proc/self/uid_map", "/proc/self/gid_map" };
+	for (int i = 0; i < 2; i++) {
+		_cleanup_free_ char *text = NULL;
+		unsigned inside, outside, count;
+		int used = 0;
+		expect->zero_is_root[i] = true; /* unknown: the strict reading */
+		if (sc_read_file(maps[i], &text, NULL) < 0)
+			continue;
+		for (const char *p = text; sscanf(p, " %u %u %u %n", &inside, &outside, &count, &used) == 3; p += used)
+			if (inside == 0)
+				expect->zero_is_root[i] = outside == 0;
+	}
 }
 
 static void verdict(struct sc_report *report, enum sc_check check, enum sc_verdict v, const char *fmt, ...)
@@ -172,7 +186,7 @@ static int map_ranges(const char *text, unsigned ranges[][3], int max)
 	return n;
 }
 
-bool sc_probe_check_map(const char *map_text, const char *expected, char *detail, size_t size)
+bool sc_probe_check_map(const char *map_text, const char *expected, bool zero_is_root, char *detail, size_t size)
 {
 	unsigned got[8][3], want[8][3];
 	int n = map_ranges(map_text, got, 8), m = map_ranges(expected, want, 8);
@@ -189,7 +203,7 @@ bool sc_probe_check_map(const char *map_text, const char *expected, char *detail
 		return false;
 	}
 	for (int i = 0; i < n; i++)
-		if (got[i][0] == 0 && got[i][1] == 0) {
+		if (got[i][0] == 0 && got[i][1] == 0 && zero_is_root) {
 			snprintf(detail, size, "container root is host root");
 			return false;
 		}
@@ -316,7 +330,7 @@ static void probe_user(const struct sc_probe_expect *expect, struct sc_report *r
 			verdict(report, SC_CHECK_USER, SC_VERDICT_FAIL, "read '%s': %s", files[i], strerror(-r));
 			return;
 		}
-		if (!sc_probe_check_map(text, want[i], detail[i], sizeof(detail[i]))) {
+		if (!sc_probe_check_map(text, want[i], expect->zero_is_root[i], detail[i], sizeof(detail[i]))) {
 			verdict(report, SC_CHECK_USER, SC_VERDICT_FAIL, "%s: %s", i ? "gid" : "uid", detail[i]);
 			return;
 		}

@@ -33,6 +33,8 @@ struct sc_probe_expect {
 	const char *const *mount_points; /* every mount point the table must hold, and no other */
 	size_t n_mount_points;
 	char uid_map[64], gid_map[64];   /* "0 100000 65536\n" */
+	bool zero_is_root[2];            /* uid, gid: whether id 0 of the caller's namespace is the host's
+	                                    root (the initial namespace, or one mapping its 0 onto 0) */
 	bool new_net;
 	ino_t host_ns[SC_CHECK_COUNT];   /* the host's namespace inodes (pid, uts, mnt, net, ipc, user, cgroup) */
 };
@@ -50,7 +52,7 @@ bool sc_probe_check_mounts(const char *mountinfo, const char *const *expected, s
 			   size_t size);
 bool sc_probe_check_cgroup(const char *proc_cgroup, char *detail, size_t size);
 bool sc_probe_check_netdev(const char *proc_net_dev, char *detail, size_t size);
-bool sc_probe_check_map(const char *map_text, const char *expected, char *detail, size_t size);
+bool sc_probe_check_map(const char *map_text, const char *expected, bool zero_is_root, char *detail, size_t size);
 
 /* Host-side state before the run, compared after it. */
 struct sc_host_snapshot {

@@ -44,10 +44,10 @@ static void run_checks(const char *text, size_t size)
 	CHECK(memchr(detail, '\0', size), "check_cgroup left its detail unterminated");
 	(void)sc_probe_check_netdev(text, detail, size);
 	CHECK(memchr(detail, '\0', size), "check_netdev left its detail unterminated");
-	(void)sc_probe_check_map(text, "0 100000 65536", detail, size);
+	(void)sc_probe_check_map(text, "0 100000 65536", true, detail, size);
 	CHECK(memchr(detail, '\0', size), "check_map left its detail unterminated");
 	/* the expected map is the parent's, but its parsing is the same code: feed it too */
-	(void)sc_probe_check_map("0 100000 65536\n", text, detail, size);
+	(void)sc_probe_check_map("0 100000 65536\n", text, true, detail, size);
 	CHECK(memchr(detail, '\0', size), "check_map left its detail unterminated");
 	free(detail);
 }

@@ -354,21 +354,21 @@ static void test_check_map_same(void **state)
 {
 	(void)state;
 	char detail[SC_PROBE_DETAIL_MAX];
-	assert_true(sc_probe_check_map("0 100000 65536", "0 100000 65536\n", detail, sizeof(detail)));
+	assert_true(sc_probe_check_map("0 100000 65536", "0 100000 65536\n", true, detail, sizeof(detail)));
 	assert_contains(detail, "100000");
 	/* the kernel's own layout: right-aligned columns and a newline */
-	assert_true(sc_probe_check_map("         0     100000      65536\n", "0 100000 65536\n", detail, sizeof(detail)));
-	assert_true(sc_probe_check_map("         0       1000          1\n", "0 1000 1\n", detail, sizeof(detail)));
+	assert_true(sc_probe_check_map("         0     100000      65536\n", "0 100000 65536\n", true, detail, sizeof(detail)));
+	assert_true(sc_probe_check_map("         0       1000          1\n", "0 1000 1\n", true, detail, sizeof(detail)));
 }
 
 static void test_check_map_different(void **state)
 {
 	(void)state;
 	char detail[SC_PROBE_DETAIL_MAX];
-	assert_false(sc_probe_check_map("0 200000 65536\n", "0 100000 65536\n", detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("0 200000 65536\n", "0 100000 65536\n", true, detail, sizeof(detail)));
 	assert_contains(detail, "200000");
-	assert_false(sc_probe_check_map("0 100000 1\n", "0 100000 65536\n", detail, sizeof(detail)));
-	assert_false(sc_probe_check_map("1 100000 65536\n", "0 100000 65536\n", detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("0 100000 1\n", "0 100000 65536\n", true, detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("1 100000 65536\n", "0 100000 65536\n", true, detail, sizeof(detail)));
 }
 
 static void test_check_map_host_root(void **state)
@@ -376,26 +376,31 @@ static void test_check_map_host_root(void **state)
 	(void)state;
 	char detail[SC_PROBE_DETAIL_MAX];
 	/* the initial user namespace's map: even when it is what was "expected", it is no isolation */
-	assert_false(sc_probe_check_map("         0          0 4294967295\n", "0 0 4294967295", detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("         0          0 4294967295\n", "0 0 4294967295", true, detail, sizeof(detail)));
 	assert_contains(detail, "host root");
-	assert_false(sc_probe_check_map("0 0 4294967295\n", "0 100000 65536\n", detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("0 0 4294967295\n", "0 100000 65536\n", true, detail, sizeof(detail)));
+	/* a sandbox's root (bwrap --uid 0) whose 0 is an unprivileged id above: container root on
+	 * it is that id, not host root; on a namespace whose 0 is host root, it is */
+	assert_true(sc_probe_check_map("         0          0          1\n", "0 0 1\n", false, detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("         0          0          1\n", "0 0 1\n", true, detail, sizeof(detail)));
+	assert_contains(detail, "host root");
 }
 
 static void test_check_map_two_lines(void **state)
 {
 	(void)state;
 	char detail[SC_PROBE_DETAIL_MAX];
-	assert_false(sc_probe_check_map("0 100000 65536\n65536 300000 10\n", "0 100000 65536\n", detail,
+	assert_false(sc_probe_check_map("0 100000 65536\n65536 300000 10\n", "0 100000 65536\n", true, detail,
 					sizeof(detail)));
 	assert_contains(detail, "not the 1 range asked");
-	assert_false(sc_probe_check_map("", "0 100000 65536\n", detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("", "0 100000 65536\n", true, detail, sizeof(detail)));
 	/* rootless with subordinate ids: two ranges, both must be as asked */
 	const char *two = "0 1001 1\n1 100000 65536\n";
-	assert_true(sc_probe_check_map("         0       1001          1\n         1     100000      65536\n", two, detail,
+	assert_true(sc_probe_check_map("         0       1001          1\n         1     100000      65536\n", two, true, detail,
 				       sizeof(detail)));
 	assert_string_equal(detail, "0 -> host 1001, 1.. -> host 100000 (65536 ids)");
-	assert_false(sc_probe_check_map("0 1001 1\n1 100000 1000\n", two, detail, sizeof(detail)));
-	assert_false(sc_probe_check_map("0 1001 1\n", two, detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("0 1001 1\n1 100000 1000\n", two, true, detail, sizeof(detail)));
+	assert_false(sc_probe_check_map("0 1001 1\n", two, true, detail, sizeof(detail)));
 }
 
 /* ---- sc_mounts_normalize_dest ------------------------------------------------------------- */
