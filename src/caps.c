@@ -71,6 +71,15 @@ int sc_caps_limit(uint64_t keep)
 	return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
 }
 
+bool sc_caps_effective_has(unsigned cap)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	if (cap >= 64 || syscall(SYS_capget, &header, data) < 0)
+		return false;
+	return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
 uint64_t sc_caps_kept(bool privileged, uint64_t add, uint64_t drop)
 {
 	return (privileged ? SC_CAPS_ALL : SC_CAPS_DEFAULT | add) & ~drop;

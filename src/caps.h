@@ -24,6 +24,8 @@ uint64_t sc_caps_kept(bool privileged, uint64_t add, uint64_t drop);
 int sc_caps_parse(const char *name, uint64_t *ret_mask);
 /* The name of capability number cap ("CAP_SYS_ADMIN"), or NULL. */
 const char *sc_caps_name(unsigned cap);
+/* Whether the calling process has capability number cap in its effective set. */
+bool sc_caps_effective_has(unsigned cap);
 /* Limits the calling process to keep: bounding, ambient, inheritable, permitted, effective.
  * Returns 0 or -errno. */
 int sc_caps_limit(uint64_t keep);

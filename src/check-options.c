@@ -60,8 +60,10 @@ int sc_check_caps_options(struct suite *s, struct point *p)
 	return 0;
 }
 
-/* One map line each, as wide as a run asks: one id (the caller's) run by a user, a slice of
- * 65536 run by root; never host root. */
+/* One map line each, as wide as a run asks, from check's own reading of its namespace: run by
+ * root of the initial one, a slice of 65536 ids, none 0; by root of a namespace mapping a range
+ * (a CI job's container), a slice inside that range, not its own 0; by root of one id, or by a
+ * user, that one id. Never host root. */
 int sc_check_map_width(struct suite *s, struct point *p)
 {
 	struct sc_result *res = NULL;
@@ -72,13 +74,25 @@ int sc_check_map_width(struct suite *s, struct point *p)
 	int n = sscanf(sc_result_stdout(res, NULL, NULL), " %lu %lu %lu %lu %lu %lu %lu", &m[0], &m[1], &m[2], &m[3],
 		       &m[4], &m[5], &m[6]);
 	sc_result_free(res);
-	bool root = geteuid() == 0;
-	unsigned long width = root ? 65536 : 1;
-	bool ok = n == 6 && m[0] == 0 && m[3] == 0 && m[2] == width && m[5] == width &&
-		  (root ? m[1] != 0 && m[4] != 0 : m[1] == (unsigned long)geteuid() && m[4] == (unsigned long)getegid());
-	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
-		     "uid_map '0 %lu %lu', gid_map '0 %lu %lu'%s; a %s run maps %lu id%s", m[1], m[2], m[4], m[5],
-		     n == 6 ? "" : " and more lines", root ? "root" : "user's", width, width == 1 ? ", its own" : "s, none 0");
+	_cleanup_free_ char *own = NULL;
+	unsigned long inside = 1, outside = 0, count = 0;
+	if (sc_read_file("/proc/self/uid_map", &own, NULL) == 0)
+		(void)sscanf(own, "%lu %lu %lu", &inside, &outside, &count);
+	bool shape = n == 6 && m[0] == 0 && m[3] == 0, ok;
+	const char *rule;
+	if (geteuid() == 0 && inside == 0 && outside == 0 && count == 4294967295UL) {
+		rule = "root's run maps 65536 ids, none 0";
+		ok = shape && m[2] == 65536 && m[5] == 65536 && m[1] != 0 && m[4] != 0;
+	} else if (geteuid() == 0 && inside == 0 && count >= 2) {
+		rule = "root of a namespace of a range: its run maps a slice of it, not its own 0";
+		ok = shape && m[2] >= 1 && m[5] == m[2] && m[1] >= 1 && m[4] >= 1 && m[1] + m[2] <= count &&
+		     m[4] + m[5] <= count;
+	} else {
+		rule = geteuid() == 0 ? "root of one id: its run maps that id" : "a user's run maps 1 id, its own";
+		ok = shape && m[2] == 1 && m[5] == 1 && m[1] == (unsigned long)geteuid() && m[4] == (unsigned long)getegid();
+	}
+	sc_check_say(p, ok ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "uid_map '0 %lu %lu', gid_map '0 %lu %lu'%s; %s", m[1], m[2],
+		     m[4], m[5], n == 6 ? "" : " and more lines", rule);
 	return 0;
 }
 

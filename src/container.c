@@ -1,6 +1,8 @@
 /* container.c - the container's PID 1, from clone to exec. */
 #include "config.h"
 
+#include <limits.h>
+
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -306,6 +308,88 @@ static _Noreturn void child_main(struct sc_child_plan plan)
 	child_exec(&plan);
 }
 
+/* A knob under /proc/sys (SIMPCON_PROC_SYS stands in for it in the tests), as a number; -1
+ * when this kernel has no such knob. */
+static long sysctl_value(const char *name)
+{
+	const char *root = getenv("SIMPCON_PROC_SYS");
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	snprintf(path, sizeof(path), "%s/%s", root && *root ? root : "/proc/sys", name);
+	if (sc_read_file(path, &text, NULL) < 0)
+		return -1;
+	char *end;
+	long v = strtol(text, &end, 10);
+	return end == text ? -1 : v;
+}
+
+/* Whether a seccomp filter is on this process: Docker's default profile, for one. */
+static bool filtered(void)
+{
+	_cleanup_free_ char *status = NULL;
+	if (sc_read_file("/proc/self/status", &status, NULL) < 0)
+		return false;
+	const char *line = strstr(status, "\nSeccomp:");
+	return line && strtol(line + strlen("\nSeccomp:"), NULL, 10) == 2;
+}
+
+const char *sc_container_apparmor_cause(char *buf, size_t size)
+{
+	/* the namespace is made, but with no capability in it: its first mount fails */
+	if (geteuid() == 0 || sysctl_value("kernel/apparmor_restrict_unprivileged_userns") != 1)
+		return NULL;
+	snprintf(buf, size, "AppArmor restricts unprivileged user namespaces here "
+			    "(kernel.apparmor_restrict_unprivileged_userns=1): load simpcon-test's profile "
+			    "(apparmor_parser -r /etc/apparmor.d/simpcon-test, installed by make install), or "
+			    "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+	return buf;
+}
+
+const char *sc_container_userns_cause(int code, char *buf, size_t size)
+{
+	bool user = geteuid() != 0;
+	if (sysctl_value("user/max_user_namespaces") == 0)
+		snprintf(buf, size, "user.max_user_namespaces is 0 here: allow some (sysctl -w user.max_user_namespaces=15000)");
+	else if (user && sysctl_value("kernel/unprivileged_userns_clone") == 0)
+		snprintf(buf, size, "kernel.unprivileged_userns_clone is 0 here: allow them (sysctl -w "
+				    "kernel.unprivileged_userns_clone=1), or run as root");
+	else if (code == EPERM && filtered())
+		snprintf(buf, size, "a seccomp filter on this process refuses new user namespaces, as Docker's default "
+				    "profile does for a container without CAP_SYS_ADMIN: run the job's container with "
+				    "--security-opt seccomp=unconfined (or a profile that allows clone and unshare with "
+				    "CLONE_NEWUSER), or privileged");
+	else if (sc_container_apparmor_cause(buf, size))
+		;
+	else if (code == ENOSPC || code == EUSERS)
+		snprintf(buf, size, "the limit of user namespaces is reached (user.max_user_namespaces, or 32 levels of "
+				    "nesting)");
+	else
+		snprintf(buf, size, "is user.max_user_namespaces 0, kernel.unprivileged_userns_clone 0, or a seccomp "
+				    "filter or an LSM refusing them?");
+	return buf;
+}
+
+int sc_container_userns_possible(char *why, size_t size)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	if (code == 0)
+		return 1;
+	char cause[512];
+	struct sc_error err;
+	sc_error_set(&err, code, "no user namespace can be made here (%s)", sc_container_userns_cause(code, cause, sizeof(cause)));
+	snprintf(why, size, "%s", err.message);
+	return 0;
+}
+
 int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *ret_pidfd, struct sc_error *err)
 {
 	int pidfd = -1;
@@ -320,10 +404,10 @@ int sc_container_clone(const struct sc_child_plan *plan, pid_t *ret_pid, int *re
 	pid_t pid = sc_clone3(&args);
 	if (pid < 0) {
 		int code = errno;
+		char why[512];
 		if (code == EPERM || code == ENOSPC || code == EUSERS)
-			return sc_error_set(err, code,
-					    "create user namespace (is user.max_user_namespaces 0, or "
-					    "kernel.unprivileged_userns_clone off?)");
+			return sc_error_set(err, code, "create a user namespace (%s)",
+					    sc_container_userns_cause(code, why, sizeof(why)));
 		return sc_error_set(err, code, "clone the container with new namespaces");
 	}
 	if (pid == 0)

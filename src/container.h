@@ -36,6 +36,16 @@ struct sc_child_plan {
 	const struct sc_probe_expect *expect;
 };
 
+/* Why this machine refuses a new user namespace (clone failed with code): the sysctl, the
+ * AppArmor restriction or the seccomp filter responsible, with its fix, as text in buf. */
+const char *sc_container_userns_cause(int code, char *buf, size_t size);
+/* The AppArmor restriction on unprivileged user namespaces, when it holds for this process
+ * (their capabilities are then denied, so setup fails with EPERM or EACCES), as text in buf;
+ * NULL when it does not. */
+const char *sc_container_apparmor_cause(char *buf, size_t size);
+/* Whether this process can make a user namespace at all (a child tries): 1, or 0 with the
+ * refusal and its cause in why, or -errno. */
+int sc_container_userns_possible(char *why, size_t size);
 /* Clones PID 1 of a new container (user, pid, mount, uts, ipc, cgroup and, when new_net, net
  * namespaces). The child waits for sc_container_release, then sets itself up and execs.
  * Returns 0 and fills ret_pid/ret_pidfd in the parent; never returns in the child. */

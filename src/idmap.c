@@ -1,12 +1,14 @@
 /* idmap.c - user namespace id maps. */
 #include "config.h"
 
+#include <linux/capability.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "error.h"
 #include "idmap.h"
 #include "idrange.h"
@@ -92,13 +94,62 @@ static int root_slice(struct sc_idmap *map, struct sc_error *err)
 	return r;
 }
 
+/* How many ids from 0 on a map of this namespace gives it ("0 100000 65536": 65536), or 0. */
+static unsigned long ids_from_zero(const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	if (sc_read_file(path, &text, NULL) < 0)
+		return 0;
+	for (const char *line = text; *line;) {
+		unsigned long inside, outside, count;
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0)
+			return count;
+		const char *nl = strchr(line, '\n');
+		line = nl ? nl + 1 : line + strlen(line);
+	}
+	return 0;
+}
+
+/* Root of a user namespace that maps a range of ids (a rootless Podman container has 65536, a
+ * run --privileged as many): its containers take slices of that range, locked as on the host,
+ * never its own 0, an account's id or an id outside it (sc_idrange_nested_pool). Returns 0, 1
+ * when the range is one id (container root can then only be that id, as for a user), or -errno
+ * with err set. */
+static int nested_slice(struct sc_idmap *map, struct sc_error *err)
+{
+	unsigned long uids = ids_from_zero("/proc/self/uid_map"), gids = ids_from_zero("/proc/self/gid_map");
+	unsigned long ids = uids < gids ? uids : gids;
+	if (ids < 2)
+		return 1;
+	_cleanup_free_ char *subuid = NULL, *subgid = NULL, *passwd = NULL, *group = NULL;
+	(void)sc_read_file("/etc/subuid", &subuid, NULL);
+	(void)sc_read_file("/etc/subgid", &subgid, NULL);
+	(void)sc_read_file("/etc/passwd", &passwd, NULL);
+	(void)sc_read_file("/etc/group", &group, NULL);
+	const struct sc_idrange_files files = { subuid, subgid, passwd, group };
+	struct sc_idrange_pool pool;
+	int r = sc_idrange_nested_pool(&files, ids > 0xffffffffUL ? 0xffffffffU : (unsigned)ids, &pool, err);
+	unsigned k;
+	if (r == 0)
+		r = sc_idrange_take(SC_IDRANGE_STATE_DIR, &pool, SC_IDRANGE_WAIT_MS, &k, &map->slice_lock, err);
+	if (r == 0) {
+		map->uid_host = pool.uid_start + k * pool.slice;
+		map->gid_host = pool.gid_start + k * pool.slice;
+		map->uid_count = map->gid_count = pool.slice;
+	}
+	return r;
+}
+
 int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err)
 {
 	struct sc_idmap map = { .slice_lock = -1 };
-	int r = 0;
-	if (geteuid() == 0 && maps_every_id()) {
+	int r = 1;
+	if (geteuid() == 0 && maps_every_id())
 		r = root_slice(&map, err);
-	} else {
+	else if (geteuid() == 0)
+		r = nested_slice(&map, err);
+	if (r == 1) {
+		r = 0;
 		map.uid_host = geteuid();
 		map.uid_count = 1;
 		map.gid_host = getegid();
@@ -235,6 +286,16 @@ int sc_idmap_write(const struct sc_idmap *map, pid_t pid, struct sc_error *err)
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 	sc_idmap_format(map, false, line, sizeof(line));
 	r = sc_write_file(path, line);
+	/* since Linux 5.12 a map onto uid 0 of this namespace needs CAP_SETFCAP in it (a file
+	 * capability written inside would otherwise hold for that root): root of a sandbox that
+	 * dropped it, as bwrap --uid 0 does, can map nothing */
+	if (r == -EPERM && map->uid_host == 0 && !sc_caps_effective_has(CAP_SETFCAP))
+		return sc_error_set(err, -r,
+				    "write uid map '%.*s' to '%s': mapping uid 0 of this user namespace needs "
+				    "CAP_SETFCAP here, which the sandbox around this process dropped; keep it (bwrap "
+				    "--cap-add CAP_SETFCAP, docker run --cap-add SETFCAP) or run as another uid in it "
+				    "(bwrap --uid 1000)",
+				    (int)strlen(line) - 1, line, path);
 	if (r < 0)
 		return sc_error_set(err, -r, "write uid map '%.*s' to '%s'", (int)strlen(line) - 1, line, path);
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);

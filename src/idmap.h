@@ -31,7 +31,8 @@ int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_
 
 /* The map for the calling user: run by root (that may map every id, as in the initial user
  * namespace), a slice of root's id range (idrange.h) that no user and no other run has, held
- * until sc_idmap_release; run by a user, or by root of a user namespace that maps fewer ids,
+ * until sc_idmap_release; run by root of a user namespace that maps a range, a slice of that
+ * range (sc_idrange_nested_pool); run by a user, or by root of a namespace that maps one id,
  * container root is that user. */
 int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err);
 

@@ -246,6 +246,47 @@ int sc_idrange_pool(const struct sc_idrange_files *f, struct sc_idrange_pool *re
 	return has_u ? own_pool(f, &u, &g, ret_pool, err) : default_pool(f, ret_pool, err);
 }
 
+static int by_start(const void *a, const void *b)
+{
+	unsigned x = ((const struct sc_idrange_taken *)a)->start, y = ((const struct sc_idrange_taken *)b)->start;
+	return (x > y) - (x < y);
+}
+
+int sc_idrange_nested_pool(const struct sc_idrange_files *f, unsigned ids, struct sc_idrange_pool *ret_pool,
+			   struct sc_error *err)
+{
+	struct sc_idrange_pool all;
+	int r = default_pool(f, &all, err);
+	if (r < 0)
+		return r;
+	/* the longest run of ids in 1..ids-1 that nothing listed holds: the gaps between the
+	 * listed ranges, in order of their starts */
+	qsort(all.taken, all.n_taken, sizeof(*all.taken), by_start);
+	uint64_t next = 1, best = 0, best_len = 0;
+	for (size_t i = 0; i <= all.n_taken; i++) {
+		uint64_t start = i < all.n_taken ? all.taken[i].start : ids;
+		uint64_t end = i < all.n_taken ? start + all.taken[i].count : ids;
+		if (start > ids)
+			start = ids;
+		if (start > next && start - next > best_len) {
+			best = next;
+			best_len = start - next;
+		}
+		if (end > next)
+			next = end;
+	}
+	sc_idrange_pool_release(&all);
+	if (best_len == 0)
+		return sc_error_setf(err, ENOSPC,
+				     "this user namespace maps ids 0-%u, and every one but 0 is an account's or another "
+				     "user's (/etc/passwd, /etc/group, /etc/subuid, /etc/subgid): give it a wider range",
+				     ids - 1);
+	unsigned slice = best_len >= 2 * SC_IDRANGE_SLICE ? SC_IDRANGE_SLICE : (unsigned)best_len;
+	*ret_pool = (struct sc_idrange_pool){ .uid_start = (unsigned)best, .gid_start = (unsigned)best, .slice = slice,
+					      .slices = (unsigned)(best_len / slice), .own = true };
+	return 0;
+}
+
 bool sc_idrange_usable(const struct sc_idrange_pool *pool, unsigned k)
 {
 	if (k >= pool->slices)

@@ -54,6 +54,13 @@ struct sc_idrange_pool {
  * conflict and the fix (root's entry overlaps another's, or is in only one of the files). */
 int sc_idrange_pool(const struct sc_idrange_files *files, struct sc_idrange_pool *ret_pool, struct sc_error *err);
 
+/* Root of a user namespace that maps ids 0..ids-1 (a CI job's container): the pool is the
+ * longest run of those ids, from 1 on, that no account, group or subordinate range of the
+ * files holds (nor the overflow ids), in slices of SC_IDRANGE_SLICE when two fit, else one.
+ * Returns 0, or -ENOSPC with err set when no id is free. */
+int sc_idrange_nested_pool(const struct sc_idrange_files *files, unsigned ids, struct sc_idrange_pool *ret_pool,
+			   struct sc_error *err);
+
 /* Whether slice k overlaps none of the ids the pool must miss. */
 bool sc_idrange_usable(const struct sc_idrange_pool *pool, unsigned k);
 

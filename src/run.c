@@ -478,6 +478,10 @@ static int read_reports(struct sc_result *res, const struct sc_output *raw, stru
 		struct sc_report rep;
 		memcpy(&rep, raw->data + off, sizeof(rep));
 		rep.text[sizeof(rep.text) - 1] = '\0';
+		char why[512];
+		if (rep.kind == SC_REPORT_SETUP_ERROR && (rep.code == EPERM || rep.code == EACCES) &&
+		    sc_container_apparmor_cause(why, sizeof(why)))
+			return sc_error_setf(err, rep.code, "container setup: %s (%s)", rep.text, why);
 		if (rep.kind == SC_REPORT_SETUP_ERROR)
 			return sc_error_setf(err, rep.code > 0 ? rep.code : EIO, "container setup: %s", rep.text);
 		if (rep.kind == SC_REPORT_EXEC_ERROR && !(res->exec_error = strdup(rep.text)))

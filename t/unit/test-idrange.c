@@ -357,6 +357,39 @@ static void test_take_refuses_open_dir(void **state)
 	sc_idrange_pool_release(&pool);
 }
 
+/* Root of a namespace that maps a range (a CI job's container): the longest run of its ids
+ * from 1 that no account, group, other user's range or overflow id holds; slices of 65536
+ * when two fit, else that whole run; nothing when every id is held. */
+static void test_nested(void **state)
+{
+	(void)state;
+	struct sc_idrange_pool pool;
+	struct sc_error err = { 0 };
+	const struct sc_idrange_files debian = { NULL, NULL, DEBIAN_PASSWD, DEBIAN_GROUP };
+	assert_int_equal(sc_idrange_nested_pool(&debian, 65536, &pool, &err), 0);
+	assert_true(pool.own);
+	assert_int_equal(pool.slices, 1);
+	assert_true(pool.uid_start > 1000); /* past the accounts and groups of the image */
+	assert_int_equal(pool.uid_start + pool.slice, 65534); /* up to the overflow ids */
+	assert_int_equal(pool.gid_start, pool.uid_start);
+
+	const struct sc_idrange_files none = { NULL, NULL, NULL, NULL };
+	assert_int_equal(sc_idrange_nested_pool(&none, 65536, &pool, &err), 0);
+	assert_int_equal(pool.uid_start, 1); /* never its own 0 */
+	assert_int_equal(pool.slice, 65533);
+
+	/* a wide range: slices of 65536 past the overflow ids, another user's range missed */
+	const struct sc_idrange_files wide = { "bob:65536:10\n", NULL, NULL, NULL };
+	assert_int_equal(sc_idrange_nested_pool(&wide, 1000000, &pool, &err), 0);
+	assert_int_equal(pool.slice, 65536);
+	assert_int_equal(pool.uid_start, 65546);
+	assert_int_equal(pool.slices, (1000000 - 65546) / 65536);
+
+	const struct sc_idrange_files full = { NULL, NULL, "a:x:1:1::/:/bin/sh\n", NULL };
+	assert_int_equal(sc_idrange_nested_pool(&full, 2, &pool, &err), -ENOSPC);
+	assert_non_null(strstr(err.message, "give it a wider range"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_own_range_overlaps_user),
 		cmocka_unit_test(test_own_range_overlaps_account),
 		cmocka_unit_test(test_own_range_in_one_file_only),
+		cmocka_unit_test(test_nested),
 		cmocka_unit_test_setup_teardown(test_take_one_each, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_take_after_kill, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_take_all_busy, setup_dir, teardown_dir),
