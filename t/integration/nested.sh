@@ -13,7 +13,12 @@ B="$top_builddir"
 inner_env="--env SIMPCON_INIT=/sc/simpcon-init --env SIMPCON_PROBE=/sc/simpcon-probe --env SIMPCON_BUSYBOX=/bin/busybox --env SIMPCON_CACHE=/tmp/cache"
 copies="--copy $B/simpcon-test:/sc/simpcon-test --copy $B/simpcon-init:/sc/simpcon-init --copy $B/simpcon-probe:/sc/simpcon-probe"
 
-if [ "$(id -u)" = 0 ]; then
+# the outer container is the busybox fixture, with no libraries: the copies must be static
+static=yes
+for f in simpcon-test simpcon-init simpcon-probe; do
+	readelf -l "$B/$f" 2>/dev/null | grep -q 'program interpreter' && static=
+done
+if [ "$(id -u)" = 0 ] && [ -n "$static" ]; then
 	# shellcheck disable=SC2086 # the word lists above
 	capture prun run --privileged --hostname outer $copies $inner_env -- sh -c \
 		'mount -t tmpfs tmpfs /tmp && /sc/simpcon-test run -- sh -c "for f in uid_map gid_map; do set -- \$(cat /proc/self/\$f); echo map \$1 \$2 \$3; done"'
@@ -30,8 +35,10 @@ if [ "$(id -u)" = 0 ]; then
 	ok $? "inside run --privileged: check passes"
 	grep '^    not ok' "$T_TMP/pcheck" | head -n 10 | sed 's/^/# /'
 else
-	skip "inside run --privileged: a run maps a slice of its ids" "run by $(id -un): --privileged gives a user's container one id"
-	skip "inside run --privileged: check passes" "run by $(id -un)"
+	why="run by $(id -un): --privileged gives a user's container one id"
+	[ -n "$static" ] || why="simpcon-test is linked dynamically (a sanitizer build): the busybox container has no libraries"
+	skip "inside run --privileged: a run maps a slice of its ids" "$why"
+	skip "inside run --privileged: check passes" "$why"
 fi
 
 # the uid map of the command, one line: "map INSIDE OUTSIDE COUNT"
