@@ -7,7 +7,8 @@
 plan 3
 profile="$top_builddir/src/apparmor/simpcon-test"
 [ -s "$profile" ] || bail "the profile was not built at $profile"
-bindir=$(cd "$top_builddir" && make -s --no-print-directory -f Makefile -f - print-bindir <<'MK'
+# as make expands it (prefix, exec_prefix), without the caller's make flags (-w prints lines)
+bindir=$(cd "$top_builddir" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -f Makefile -f - print-bindir <<'MK'
 print-bindir: ; @echo $(bindir)
 MK
 )

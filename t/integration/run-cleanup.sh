@@ -8,15 +8,18 @@ plan 7
 snapshot() { cut -d' ' -f5 /proc/self/mountinfo | sort; }
 mounts_before=$(snapshot)
 
+# a sleep of this test's own length: another suite running beside it (root's, a user's) has its
+# own, so pgrep cannot mistake that suite's containers for this one's
+nap="31.$$"
 i=0 failed=0
 while [ $i -lt 200 ]; do
-	"$SIMPCON" run -q -- sh -c 'sleep 31.7 & echo $$' >/dev/null 2>&1 || failed=$((failed + 1))
+	"$SIMPCON" run -q -- sh -c "sleep $nap & echo \$\$" >/dev/null 2>&1 || failed=$((failed + 1))
 	i=$((i + 1))
 done
 [ $failed = 0 ]; ok $? "200 runs in a row all pass"
 [ "$(snapshot)" = "$mounts_before" ]; ok $? "the host's mount table is as before"
 [ -z "$(ls -A "$TMPDIR")" ]; ok $? "TMPDIR is as before (empty)"
-! pgrep -f 'sleep 31.7' >/dev/null; ok $? "no process of the 200 containers is left"
+! pgrep -f "sleep $nap" >/dev/null; ok $? "no process of the 200 containers is left"
 
 # SIGTERM to the harness: the container dies, the run directory goes, Bail out! explains.
 "$SIMPCON" run -- sh -c 'echo started; sleep 303.3' >"$T_TMP/term" 2>&1 &
