@@ -610,9 +610,7 @@ static const char *why_denied(const char *path, char *buf, size_t size)
 		struct stat st;
 		if (stat(prefix, &st) == 0 && S_ISDIR(st.st_mode) && access(prefix, X_OK) < 0) {
 			/* its owner shows as the overflow id here: no host id but the container's maps */
-			snprintf(buf, size,
-				 ": '%s' (mode %04o) cannot be searched by the container's ids, which are others to "
-				 "its owner: let others search it (chmod o+x '%s')",
+			snprintf(buf, size, ": '%s' (mode %04o) cannot be searched by the container's ids: chmod o+x '%s'",
 				 prefix, (unsigned)(st.st_mode & 07777), prefix);
 			break;
 		}
