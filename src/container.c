@@ -1,9 +1,8 @@
 /* container.c - the container's PID 1, from clone to exec. */
 #include "config.h"
 
-#include <limits.h>
-
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
