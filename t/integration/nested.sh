@@ -74,9 +74,15 @@ if [ "$(id -u)" != 0 ]; then
 	grep -qx '    map 0 0 1' "$T_TMP/bcap" || diag "$(cat "$T_TMP/bcap" "$T_TMP/bcap.err")"
 	in_bwrap buser --uid 1000 --gid 1000 -- run -- true
 	[ "$(cat "$T_TMP/buser.rc")" = 0 ]; ok $? "bwrap --uid 1000: a run works"
-	in_bwrap bcheck --uid 1000 --gid 1000 -- check -q
-	[ "$(cat "$T_TMP/bcheck.rc")" = 0 ] && ! grep -q '^not ok' "$T_TMP/bcheck"; ok $? "bwrap --uid 1000: check passes"
-	grep '^not ok' "$T_TMP/bcheck" | head -n 10 | sed 's/^/# /'
+	if [ -n "$static" ]; then
+		in_bwrap bcheck --uid 1000 --gid 1000 -- check -q
+		[ "$(cat "$T_TMP/bcheck.rc")" = 0 ] && ! grep -q '^not ok' "$T_TMP/bcheck"; ok $? "bwrap --uid 1000: check passes"
+		grep '^not ok' "$T_TMP/bcheck" | head -n 10 | sed 's/^/# /'
+	else
+		# a user's limits are rlimits, and RLIMIT_AS leaves no room for ASan's shadow memory
+		# in the harness's child before its exec
+		skip "bwrap --uid 1000: check passes" "a sanitizer build cannot start under a user's --memory (RLIMIT_AS)"
+	fi
 	in_bwrap bone --uid 1000 --gid 1000 -- run -- sh -c "$uid_map"
 	grep -qx '    map 0 1000 1' "$T_TMP/bone"; ok $? "bwrap --uid 1000: the one id it has is container root, no other"
 else
