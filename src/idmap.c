@@ -1,6 +1,7 @@
 /* idmap.c - user namespace id maps. */
 #include "config.h"
 
+#include <limits.h>
 #include <linux/capability.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -70,30 +71,6 @@ static bool maps_every_id(void)
 	       count == 4294967295UL;
 }
 
-/* Root's slice for this run: the files read as they are now, since an account or a range added
- * since the last run must be missed too. */
-static int root_slice(struct sc_idmap *map, struct sc_error *err)
-{
-	_cleanup_free_ char *subuid = NULL, *subgid = NULL, *passwd = NULL, *group = NULL;
-	(void)sc_read_file("/etc/subuid", &subuid, NULL);
-	(void)sc_read_file("/etc/subgid", &subgid, NULL);
-	(void)sc_read_file("/etc/passwd", &passwd, NULL);
-	(void)sc_read_file("/etc/group", &group, NULL);
-	const struct sc_idrange_files files = { subuid, subgid, passwd, group };
-	struct sc_idrange_pool pool;
-	int r = sc_idrange_pool(&files, &pool, err);
-	unsigned k;
-	if (r == 0)
-		r = sc_idrange_take(SC_IDRANGE_STATE_DIR, &pool, SC_IDRANGE_WAIT_MS, &k, &map->slice_lock, err);
-	if (r == 0) {
-		map->uid_host = pool.uid_start + k * pool.slice;
-		map->gid_host = pool.gid_start + k * pool.slice;
-		map->uid_count = map->gid_count = pool.slice;
-	}
-	sc_idrange_pool_release(&pool);
-	return r;
-}
-
 /* How many ids from 0 on a map of this namespace gives it ("0 100000 65536": 65536), or 0. */
 static unsigned long ids_from_zero(const char *path)
 {
@@ -110,25 +87,22 @@ static unsigned long ids_from_zero(const char *path)
 	return 0;
 }
 
-/* Root of a user namespace that maps a range of ids (a rootless Podman container has 65536, a
- * run --privileged as many): its containers take slices of that range, locked as on the host,
- * never its own 0, an account's id or an id outside it (sc_idrange_nested_pool). Returns 0, 1
- * when the range is one id (container root can then only be that id, as for a user), or -errno
- * with err set. */
-static int nested_slice(struct sc_idmap *map, struct sc_error *err)
+/* Root's slice for this run, of root's own range (ids 0: the initial namespace, idrange.h) or
+ * of the ids 0..ids-1 of the user namespace it runs in (a rootless Podman container has 65536,
+ * a run --privileged as many; sc_idrange_nested_pool: never its own 0, an account's id or an id
+ * outside it), locked as long as the run. The files are read as they are now, since an account
+ * or a range added since the last run must be missed too. */
+static int root_slice(struct sc_idmap *map, unsigned long ids, struct sc_error *err)
 {
-	unsigned long uids = ids_from_zero("/proc/self/uid_map"), gids = ids_from_zero("/proc/self/gid_map");
-	unsigned long ids = uids < gids ? uids : gids;
-	if (ids < 2)
-		return 1;
 	_cleanup_free_ char *subuid = NULL, *subgid = NULL, *passwd = NULL, *group = NULL;
 	(void)sc_read_file("/etc/subuid", &subuid, NULL);
 	(void)sc_read_file("/etc/subgid", &subgid, NULL);
 	(void)sc_read_file("/etc/passwd", &passwd, NULL);
 	(void)sc_read_file("/etc/group", &group, NULL);
 	const struct sc_idrange_files files = { subuid, subgid, passwd, group };
-	struct sc_idrange_pool pool;
-	int r = sc_idrange_nested_pool(&files, ids > 0xffffffffUL ? 0xffffffffU : (unsigned)ids, &pool, err);
+	struct sc_idrange_pool pool = { 0 };
+	int r = ids ? sc_idrange_nested_pool(&files, ids > UINT_MAX ? UINT_MAX : (unsigned)ids, &pool, err)
+		    : sc_idrange_pool(&files, &pool, err);
 	unsigned k;
 	if (r == 0)
 		r = sc_idrange_take(SC_IDRANGE_STATE_DIR, &pool, SC_IDRANGE_WAIT_MS, &k, &map->slice_lock, err);
@@ -137,19 +111,28 @@ static int nested_slice(struct sc_idmap *map, struct sc_error *err)
 		map->gid_host = pool.gid_start + k * pool.slice;
 		map->uid_count = map->gid_count = pool.slice;
 	}
+	sc_idrange_pool_release(&pool);
 	return r;
 }
 
 int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err)
 {
 	struct sc_idmap map = { .slice_lock = -1 };
-	int r = 1;
-	if (geteuid() == 0 && maps_every_id())
-		r = root_slice(&map, err);
-	else if (geteuid() == 0)
-		r = nested_slice(&map, err);
-	if (r == 1) {
-		r = 0;
+	int r = 0;
+	/* ids root may map: every one (0 stands for that), or those from 0 of its namespace */
+	unsigned long ids = 1;
+	if (geteuid() == 0 && maps_every_id()) {
+		ids = 0;
+	} else if (geteuid() == 0) {
+		unsigned long uids = ids_from_zero("/proc/self/uid_map"), gids = ids_from_zero("/proc/self/gid_map");
+		ids = uids < gids ? uids : gids;
+		if (ids == 0)
+			ids = 1; /* no map to read: its own id is all it surely has */
+	}
+	if (ids != 1) {
+		r = root_slice(&map, ids, err);
+	} else {
+		/* a user, or root of a namespace of one id: container root can only be that id */
 		map.uid_host = geteuid();
 		map.uid_count = 1;
 		map.gid_host = getegid();
