@@ -179,8 +179,7 @@ int sc_check_bind_filecap(struct suite *s, struct point *p)
 	if (r < 0)
 		return r;
 	char seen[64];
-	snprintf(seen, sizeof(seen), "%s", sc_result_stdout(res, NULL, NULL));
-	seen[strcspn(seen, "\n")] = '\0';
+	sc_check_first_line(res, seen, sizeof(seen));
 	sc_result_free(res);
 	struct vfs_ns_cap_data cap = { 0 };
 	ssize_t n = getxattr(file, "security.capability", &cap, sizeof(cap));

@@ -32,6 +32,8 @@ struct suite {
 
 typedef int (*check_fn)(struct suite *s, struct point *p);
 
+/* The first line of the command's output, into buf. */
+const char *sc_check_first_line(const struct sc_result *res, char *buf, size_t size);
 /* The command's output lines as one "a;b;c" line, into buf. */
 const char *sc_check_one_line(const struct sc_result *res, char *buf, size_t size);
 /* Sets the point's verdict and what was observed. */

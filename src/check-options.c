@@ -106,8 +106,7 @@ int sc_check_init_exe(struct suite *s, struct point *p)
 	if (r < 0)
 		return r;
 	char exe[PATH_MAX];
-	snprintf(exe, sizeof(exe), "%s", sc_result_stdout(res, NULL, NULL));
-	exe[strcspn(exe, "\n")] = '\0';
+	sc_check_first_line(res, exe, sizeof(exe));
 	sc_result_free(res);
 	sc_check_say(p, !strncmp(exe, "/memfd:", 7) ? SC_VERDICT_PASS : SC_VERDICT_FAIL, "--init: /proc/1/exe is '%s'", exe);
 	return 0;
@@ -271,8 +270,7 @@ int sc_check_uid_switch(struct suite *s, struct point *p)
 		return r;
 	}
 	char ids[64];
-	snprintf(ids, sizeof(ids), "%s", sc_result_stdout(res, NULL, NULL));
-	ids[strcspn(ids, "\n")] = '\0';
+	sc_check_first_line(res, ids, sizeof(ids));
 	sc_result_free(res);
 	sc_check_say(p, !strcmp(ids, "1000 1000 1000") ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
 		     "--uid 1000 --gid 1000: uid, gid and groups inside '%s'", ids);

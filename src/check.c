@@ -31,6 +31,13 @@
 #include "tmpdir.h"
 #include "util.h"
 
+const char *sc_check_first_line(const struct sc_result *res, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", sc_result_stdout(res, NULL, NULL));
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 const char *sc_check_one_line(const struct sc_result *res, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", sc_result_stdout(res, NULL, NULL));
@@ -440,8 +447,7 @@ static int check_nested_userns(struct suite *s, struct point *p)
 	if (r < 0)
 		return r;
 	char seen[32];
-	snprintf(seen, sizeof(seen), "%s", sc_result_stdout(res, NULL, NULL));
-	seen[strcspn(seen, "\n")] = '\0';
+	sc_check_first_line(res, seen, sizeof(seen));
 	sc_result_free(res);
 	char survey[32];
 	value(s, "userns", survey, sizeof(survey));
