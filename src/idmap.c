@@ -59,28 +59,20 @@ int sc_idmap_parse_subid(const char *text, const char *user_name, unsigned user_
 	return -ENOENT;
 }
 
-/* Whether every id is this process's to map, as in the initial user namespace ("0 0 4294967295");
- * root of a namespace that maps fewer can only give a container its own id. */
-static bool maps_every_id(void)
-{
-	_cleanup_free_ char *text = NULL;
-	unsigned long inside, outside, count;
-	if (sc_read_file("/proc/self/uid_map", &text, NULL) < 0)
-		return true; /* no /proc: nothing to tell, and writing the maps will say more */
-	return sscanf(text, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
-	       count == 4294967295UL;
-}
-
-/* How many ids from 0 on a map of this namespace gives it ("0 100000 65536": 65536), or 0. */
-static unsigned long ids_from_zero(const char *path)
+/* The extent of a map of this namespace that holds id 0: how many ids from 0 on it gives, and
+ * where they start in the namespace above ("0 100000 65536": 65536 from 100000; the initial
+ * namespace's is "0 0 4294967295"). Returns the count, or 0 when the map cannot be read. */
+static unsigned long ids_from_zero(const char *path, unsigned long *ret_outside)
 {
 	_cleanup_free_ char *text = NULL;
 	if (sc_read_file(path, &text, NULL) < 0)
 		return 0;
 	for (const char *line = text; *line;) {
 		unsigned long inside, outside, count;
-		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0)
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0) {
+			*ret_outside = outside;
 			return count;
+		}
 		const char *nl = strchr(line, '\n');
 		line = nl ? nl + 1 : line + strlen(line);
 	}
@@ -119,15 +111,19 @@ int sc_idmap_default(struct sc_idmap *ret_map, struct sc_error *err)
 {
 	struct sc_idmap map = { .slice_lock = -1 };
 	int r = 0;
-	/* ids root may map: every one (0 stands for that), or those from 0 of its namespace */
+	/* ids root may map: every one (0 stands for that, as in the initial namespace), or those
+	 * from 0 of its namespace; root of one id can only give a container that id */
 	unsigned long ids = 1;
-	if (geteuid() == 0 && maps_every_id()) {
-		ids = 0;
-	} else if (geteuid() == 0) {
-		unsigned long uids = ids_from_zero("/proc/self/uid_map"), gids = ids_from_zero("/proc/self/gid_map");
-		ids = uids < gids ? uids : gids;
-		if (ids == 0)
-			ids = 1; /* no map to read: its own id is all it surely has */
+	if (geteuid() == 0) {
+		unsigned long outside = 0, uids = ids_from_zero("/proc/self/uid_map", &outside);
+		if (uids == 0 || (outside == 0 && uids == 4294967295UL)) {
+			ids = 0; /* no /proc to read: nothing to tell, and writing the maps says more */
+		} else {
+			unsigned long gids = ids_from_zero("/proc/self/gid_map", &outside);
+			ids = uids < gids ? uids : gids;
+			if (ids == 0)
+				ids = 1; /* no gid map to read: its own id is all it surely has */
+		}
 	}
 	if (ids != 1) {
 		r = root_slice(&map, ids, err);
