@@ -5,7 +5,7 @@
 . "$top_srcdir/t/lib.sh"
 [ -x "$SIMPCON" ] || bail "simpcon-test not built at $SIMPCON"
 setup_run_env
-plan 10
+plan 11
 
 one_line() { [ "$(printf '%s\n' "$1" | wc -l)" = 1 ]; }
 image="$top_srcdir/README.md" # any readable file passes the image's own test
@@ -38,6 +38,31 @@ ok $? "--append without --kernel: exit 2"
 
 sc check --kernel "$image" --junit "$T_TMP/j.xml"
 [ "$T_RC" = 2 ] && has "$T_ERR" "cannot be given with it"; ok $? "--kernel with --junit: exit 2"
+
+# a machine whose check bailed out before its version line: the second serial line's text is
+# shown (a "Bail out!" in YAML written \x42ail, so that no TAP reader takes it for its own),
+# with the console, where the kernel's own messages are (loglevel=6, not quiet)
+cat >"$T_TMP/fake-qemu" <<'EOQ'
+#!/bin/sh
+n=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	-append) cmdline=$2 ;;
+	-serial) n=$((n + 1)); eval "serial$n=\${2#file:}" ;;
+	esac
+	shift
+done
+printf 'kernel command line: %s\r\n' "$cmdline" >"$serial1"
+printf 'Bail out! the check ended early\r\n' >"$serial2"
+EOQ
+chmod +x "$T_TMP/fake-qemu"
+sc check --kernel "$image" --qemu "$T_TMP/fake-qemu"
+[ "$T_RC" = 3 ] && has_line "$T_OUT" "not ok 1 - the kernel booted and ran check" &&
+	has_line "$T_OUT" "  serial: |" && has_line "$T_OUT" '    \\x42ail out! the check ended early' &&
+	has_line "$T_OUT" "    kernel command line: console=ttyS0 panic=-1 loglevel=6" &&
+	has_line "$T_OUT" "  qemu_exit_status: 0"
+ok $? "a machine that gave no TAP: what its serial lines carried is shown"
+[ "$T_RC" = 3 ] || diag "$T_OUT"
 
 # the writer: a directory, a file, a link and a compressed file written plain, read back by bsdtar
 writer="$top_builddir/simpcon-initramfs"
