@@ -649,6 +649,86 @@ struct sc_result *sc_result_free(struct sc_result *res)
 	return NULL;
 }
 
+/* How long each pointed-to part is; SIZE_MAX for a NULL string. */
+struct packed_lengths {
+	size_t out, err, exec_error, run_dir;
+};
+
+static size_t string_length(const char *s)
+{
+	return s ? strlen(s) : SIZE_MAX;
+}
+
+int sc_result_send(int fd, const struct sc_result *res)
+{
+	struct sc_result flat = *res;
+	flat.out.data = flat.err.data = flat.exec_error = flat.run_dir = NULL;
+	struct packed_lengths n = { res->out.len, res->err.len, string_length(res->exec_error),
+				    string_length(res->run_dir) };
+	int r = sc_write_all(fd, &flat, sizeof(flat));
+	if (r == 0)
+		r = sc_write_all(fd, &n, sizeof(n));
+	if (r == 0 && n.out)
+		r = sc_write_all(fd, res->out.data, n.out);
+	if (r == 0 && n.err)
+		r = sc_write_all(fd, res->err.data, n.err);
+	if (r == 0 && res->exec_error)
+		r = sc_write_all(fd, res->exec_error, n.exec_error);
+	if (r == 0 && res->run_dir)
+		r = sc_write_all(fd, res->run_dir, n.run_dir);
+	return r;
+}
+
+/* The next n bytes of the buffer as a NUL-terminated copy in *ret (NULL for SIZE_MAX). */
+static int take(const char **at, const char *end, size_t n, char **ret)
+{
+	*ret = NULL;
+	if (n == SIZE_MAX)
+		return 0;
+	if (n > (size_t)(end - *at))
+		return -EBADMSG;
+	if (!(*ret = malloc(n + 1)))
+		return -ENOMEM;
+	memcpy(*ret, *at, n);
+	(*ret)[n] = '\0';
+	*at += n;
+	return 0;
+}
+
+int sc_result_receive(const char *buf, size_t len, struct sc_result **ret_result)
+{
+	struct packed_lengths n;
+	*ret_result = NULL;
+	if (len < sizeof(struct sc_result) + sizeof(n))
+		return -EBADMSG;
+	struct sc_result *res = malloc(sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	memcpy(res, buf, sizeof(*res));
+	memcpy(&n, buf + sizeof(*res), sizeof(n));
+	res->out.data = res->err.data = res->exec_error = res->run_dir = NULL;
+	const char *at = buf + sizeof(*res) + sizeof(n), *end = buf + len;
+	int r = n.out == SIZE_MAX || n.err == SIZE_MAX ? -EBADMSG : take(&at, end, n.out, &res->out.data);
+	if (r == 0)
+		r = take(&at, end, n.err, &res->err.data);
+	if (r == 0)
+		r = take(&at, end, n.exec_error, &res->exec_error);
+	if (r == 0)
+		r = take(&at, end, n.run_dir, &res->run_dir);
+	if (r == 0 && at != end)
+		r = -EBADMSG;
+	if (r < 0) {
+		sc_result_free(res);
+		return r;
+	}
+	res->out.len = n.out;
+	res->out.cap = n.out + 1;
+	res->err.len = n.err;
+	res->err.cap = n.err + 1;
+	*ret_result = res;
+	return 0;
+}
+
 int sc_result_exit_status(const struct sc_result *res)
 {
 	return res->exit_status;

@@ -18,3 +18,10 @@ struct sc_result {
 	char *run_dir;            /* kept run directory, or NULL */
 	struct sc_report report;  /* the isolation verdicts, inside and host findings */
 };
+
+/* A result across a pipe, between processes of the same program (a suite's worker and the
+ * harness): the struct as it is, then the bytes its pointers point to. sc_result_send returns 0
+ * or -errno; sc_result_receive takes the whole of what was sent, and returns 0, -EBADMSG when
+ * it is not that (cut short, or longer), or -ENOMEM. */
+int sc_result_send(int fd, const struct sc_result *res);
+int sc_result_receive(const char *buf, size_t len, struct sc_result **ret_result);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ static const struct option long_options[] = {
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
@@ -223,6 +225,8 @@ const char *sc_cli_usage(void)
 	       "  --list                    print the points the files would produce, run nothing\n"
 	       "  --filter RE               run only the commands whose point description matches\n"
 	       "  --shard K/N               run the K-th of N deterministic slices of the files\n"
+	       "  -j, --jobs N              run up to N files at once, each in its own container\n"
+	       "                            (default 1; 0: one per CPU); the stream keeps their order\n"
 	       "  --file-root DIR[:rw]      host paths the files' 'simpcon:' lines may bind, copy or\n"
 	       "                            read, besides each file's own directory (read-only\n"
 	       "                            unless :rw)\n"
@@ -413,6 +417,16 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 	case OPT_TRUST_FILES: o->trust_files = true; break;
 	case OPT_UPDATE: o->update = true; break;
 	case OPT_LIST: o->list = true; break;
+	case 'j': {
+		char *end = NULL;
+		errno = 0;
+		unsigned long jobs = strtoul(arg, &end, 10);
+		if (!*arg || *end || errno || arg[0] == '-' || jobs > SC_CLI_JOBS_MAX)
+			return sc_error_setf(err, EINVAL, "--jobs '%s': expected how many files run at once, 1 to %d (0: one per CPU)",
+					     arg, SC_CLI_JOBS_MAX);
+		o->jobs = jobs ? (unsigned)jobs : sc_cli_cpus();
+		break;
+	}
 	case OPT_FILTER: o->filter = arg; break;
 	case OPT_SHARD: {
 		unsigned k, of;
@@ -556,7 +570,7 @@ static int record_given(struct sc_cli_options *o, int opt, int index, const char
 	if (!more)
 		return sc_error_set(err, ENOMEM, "parse the options");
 	o->given = more;
-	const char *name = opt == 'q' ? "quiet" : opt == 'v' ? "verbose" : opt == 'h' ? "help" : long_options[index].name;
+	const char *name = opt == 'q' ? "quiet" : opt == 'v' ? "verbose" : opt == 'h' ? "help" : opt == 'j' ? "jobs" : long_options[index].name;
 	o->given[o->n_given++] = (struct sc_cli_given){ .name = name, .arg = arg };
 	return 0;
 }
@@ -598,7 +612,7 @@ static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int fi
 /* Options of the suite itself, not of the containers it runs. */
 static bool suite_only(int opt)
 {
-	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == OPT_JUNIT ||
+	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == 'j' || opt == OPT_JUNIT ||
 	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES;
 }
 
@@ -688,7 +702,7 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		return sc_error_set(err, ENOMEM, "parse the options");
 	for (;;) {
 		int index = 0, at = optind > 0 ? optind : 1;
-		int opt = getopt_long(sub_argc, sub_argv, "+qvh", long_options, &index);
+		int opt = getopt_long(sub_argc, sub_argv, "+qvhj:", long_options, &index);
 		if (opt == -1)
 			break;
 		/* "+" keeps argv in order: this option took the words from at to optind */
@@ -724,8 +738,9 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (len > 2 && !strcmp(sub_argv[optind] + len - 2, ".t"))
 			o->command = SC_CLI_SUITE;
 	}
-	if (o->command != SC_CLI_SUITE && (o->update || o->list || o->filter || o->shard_n || o->n_file_roots || o->trust_files))
-		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --file-root and --trust-files apply to transcript files: "
+	if (o->command != SC_CLI_SUITE &&
+	    (o->update || o->list || o->filter || o->shard_n || o->jobs || o->n_file_roots || o->trust_files))
+		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --jobs, --file-root and --trust-files apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
 	if ((o->kernel || o->modules || o->qemu || o->append) && (r = kernel_options(o, err)) < 0)
 		return r;
@@ -741,6 +756,15 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		return sc_error_setf(err, EINVAL, "missing CMD: use 'simpcon-test run [OPTIONS] -- CMD [ARG...]'");
 	o->config.argv = (const char *const *)(sub_argv + optind);
 	return sc_expect_compile(&o->expect, err);
+}
+
+unsigned sc_cli_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set) > SC_CLI_JOBS_MAX ? SC_CLI_JOBS_MAX : (unsigned)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > SC_CLI_JOBS_MAX ? SC_CLI_JOBS_MAX : (unsigned)n;
 }
 
 struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *o)

@@ -17,6 +17,9 @@ enum sc_cli_command {
 	SC_CLI_FIXTURE_PRUNE,
 };
 
+/* -j N: at most this many files at once (each a container, a worker and its output in memory) */
+#define SC_CLI_JOBS_MAX 256
+
 /* One option as the command line gave it, in order: what a transcript's "simpcon:" line asks
  * is checked option by option (file-policy.c). */
 struct sc_cli_given {
@@ -54,6 +57,7 @@ struct sc_cli_options {
 	regex_t filter_re;
 	bool filter_compiled;
 	unsigned shard_k, shard_n; /* --shard K/N; 0/0: no sharding */
+	unsigned jobs;           /* -j N: files run at once (0 as given is the CPUs); 0: not given, 1 */
 	struct sc_file_root *file_roots; /* --file-root, in order */
 	size_t n_file_roots;
 	bool trust_files;        /* --trust-files: "simpcon:" lines may ask anything */
@@ -77,5 +81,7 @@ char *sc_cli_keep(struct sc_cli_options *options, char *s);
 /* The fixture the options ask for (--busybox, --archive, --cache, --no-cache); strings point
  * into options. */
 struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *options);
+/* The CPUs this process may run on (its affinity), at least 1: what -j 0 asks for. */
+unsigned sc_cli_cpus(void);
 /* The --help text. */
 const char *sc_cli_usage(void);

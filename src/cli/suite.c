@@ -9,9 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "container.h"
 #include "error.h"
 #include "file-policy.h"
@@ -26,12 +31,46 @@
 /* Transcripts merge stderr into stdout and may print a lot before the point that matters. */
 #define SC_SUITE_OUTPUT_LIMIT ((size_t)16 << 20)
 
+/* A script longer than this does not go on the command line (execve's limit for one argument
+ * is 128 KiB): it is copied into the container as a file, which removes itself. */
+#define SC_SUITE_ARG_MAX (96 * 1024)
+#define SC_SUITE_SCRIPT "/.simpcon-transcript"
+
+/* A file may give at most this many "simpcon:" lines; more is an error, never dropped. */
+#define SC_SUITE_MAX_OPTION_LINES 64
+
+/* The words the parsed options point into: kept until the file's run is over. */
+struct file_args {
+	char **argv;
+	char **split[SC_SUITE_MAX_OPTION_LINES];
+	size_t n_split;
+	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
+	int script_lock;            /* with script_file: keeps it from being swept (tmpdir.h) */
+	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
+};
+
 struct file_job {
 	const char *path;
 	struct sc_transcript *t;
 	struct sc_error parse_err;
 	struct sc_transcript view; /* t with only the commands --filter selects (shallow) */
 	unsigned points;
+	/* the run (prepare_file to finish_file) */
+	char *marker, *script;
+	struct sc_cli_options fo;   /* the file's container options */
+	bool have_options;
+	struct file_args args;      /* the words fo points into */
+	struct sc_fixture *fx;      /* a root of the file's own, or NULL */
+	bool unrunnable;            /* the file's points fail with why */
+	struct sc_error why;
+	struct sc_result *res;      /* what the run gave */
+	/* with -j: the worker that runs the file, and what it sent back */
+	pid_t worker;
+	int fd;
+	struct sc_output received;
+	bool done;                  /* res (or harness_r) is there */
+	int harness_r;              /* the worker's run failed: -errno, harness_err says why */
+	struct sc_error harness_err;
 };
 
 static int load(struct file_job *job, const struct sc_cli_options *o)
@@ -60,24 +99,6 @@ static void job_release(struct file_job *job)
 		free(job->view.commands);
 	sc_transcript_free(job->t);
 }
-
-/* A script longer than this does not go on the command line (execve's limit for one argument
- * is 128 KiB): it is copied into the container as a file, which removes itself. */
-#define SC_SUITE_ARG_MAX (96 * 1024)
-#define SC_SUITE_SCRIPT "/.simpcon-transcript"
-
-/* A file may give at most this many "simpcon:" lines; more is an error, never dropped. */
-#define SC_SUITE_MAX_OPTION_LINES 64
-
-/* The words the parsed options point into: kept until the file's run is over. */
-struct file_args {
-	char **argv;
-	char **split[SC_SUITE_MAX_OPTION_LINES];
-	size_t n_split;
-	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
-	int script_lock;            /* with script_file: keeps it from being swept (tmpdir.h) */
-	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
-};
 
 static void file_args_release(struct file_args *a)
 {
@@ -358,53 +379,278 @@ static int file_root(const struct sc_cli_options *fo, const struct sc_cli_option
 	return 0;
 }
 
-/* Runs one file. Returns the number of failed points, or a negative errno when the harness
- * itself failed (then err says why and the stream bails out). */
-static int run_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o,
-		    const struct sc_cli_options *caller, struct sc_fixture **shared, struct sc_error *err)
+/* Makes ready what the file's run needs: its script, its options, its root. Returns 0 (the file
+ * is ready, or job->unrunnable says why its points fail), or a negative errno when the harness
+ * itself failed (err says why). */
+static int prepare_file(struct file_job *job, const struct sc_cli_options *o, const struct sc_cli_options *caller,
+			struct sc_fixture **shared, struct sc_error *err)
+{
+	if (!job->t) {
+		job->why = job->parse_err;
+		job->unrunnable = true;
+		return 0;
+	}
+	if (sc_transcript_marker_new(&job->marker) < 0 || sc_transcript_script(&job->view, job->marker, &job->script) < 0)
+		return sc_error_set(err, ENOMEM, "make the script of '%s'", job->path);
+	job->have_options = true;
+	if (file_options(job, o, caller, job->script, &job->args, &job->fo, &job->why) < 0) {
+		job->unrunnable = true;
+		return 0;
+	}
+	int r;
+	if (!job->fo.config.rootfs && (r = file_root(&job->fo, caller, shared, &job->fx, &job->fo.config.rootfs, err)) < 0)
+		return r;
+	job->fo.config.output_limit = SC_SUITE_OUTPUT_LIMIT;
+	job->fo.config.cancel_fd = o->config.cancel_fd;
+	return 0;
+}
+
+/* Reports a file that ran (job->res) or could not: its points, in the stream's order. Returns
+ * the number of failed points, or a negative errno when the harness failed. */
+static int report_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o, struct sc_error *err)
 {
 	if (tap->junit)
 		(void)sc_junit_suite(tap->junit, job->path);
-	if (!job->t)
-		return (int)fail_file(tap, job, &job->parse_err);
-	_cleanup_free_ char *marker = NULL, *script = NULL;
-	if (sc_transcript_marker_new(&marker) < 0 || sc_transcript_script(&job->view, marker, &script) < 0)
-		return sc_error_set(err, ENOMEM, "make the script of '%s'", job->path);
-	struct sc_cli_options fo;
-	struct file_args args = { 0 };
-	struct sc_error why = { 0 };
-	if (file_options(job, o, caller, script, &args, &fo, &why) < 0) {
-		sc_cli_options_release(&fo);
-		file_args_release(&args);
-		return (int)fail_file(tap, job, &why);
-	}
-	struct sc_fixture *fx = NULL;
-	struct sc_result *res = NULL;
+	if (job->unrunnable)
+		return (int)fail_file(tap, job, &job->why);
+	struct sc_result *res = job->res;
 	struct sc_transcript_result *split = NULL;
-	int r = 0;
-	if (!fo.config.rootfs && (r = file_root(&fo, caller, shared, &fx, &fo.config.rootfs, err)) < 0)
-		goto out;
-	fo.config.output_limit = SC_SUITE_OUTPUT_LIMIT;
-	fo.config.cancel_fd = o->config.cancel_fd;
-	if ((r = sc_run(&fo.config, &res, err)) < 0)
-		goto out;
 	unsigned failed = sc_report_checks(tap, res, job->path, o->verbosity);
-	if ((r = sc_transcript_split_output(&job->view, marker, res->out.data ? res->out.data : "", res->out.len, &split,
-					    err)) < 0)
-		goto out;
-	failed += sc_transcript_report(tap, &job->view, split, job->path);
-	if (res->timed_out)
-		sc_tap_comment(tap, "the file's container timed out and was killed: the commands left were not run");
-	if (o->update && (r = write_update(job, split, err)) < 0)
-		goto out;
-	r = (int)failed;
-out:
+	int r = sc_transcript_split_output(&job->view, job->marker, res->out.data ? res->out.data : "", res->out.len,
+					   &split, err);
+	if (r == 0) {
+		failed += sc_transcript_report(tap, &job->view, split, job->path);
+		if (res->timed_out)
+			sc_tap_comment(tap, "the file's container timed out and was killed: the commands left were not run");
+		if (o->update)
+			r = write_update(job, split, err);
+	}
 	sc_transcript_result_free(split);
-	sc_result_free(res);
-	sc_fixture_free(fx);
-	sc_cli_options_release(&fo);
-	file_args_release(&args);
-	return r;
+	return r < 0 ? r : (int)failed;
+}
+
+/* Frees what prepare_file and the run made (the transcript itself stays, for --list). */
+static void finish_file(struct file_job *job)
+{
+	job->res = sc_result_free(job->res);
+	job->fx = sc_fixture_free(job->fx);
+	if (job->have_options)
+		sc_cli_options_release(&job->fo);
+	file_args_release(&job->args);
+	free(job->marker);
+	free(job->script);
+	job->marker = job->script = NULL;
+	job->have_options = false;
+	sc_output_release(&job->received);
+}
+
+/* One file after the other, in this process. */
+static int run_in_turn(struct sc_tap *tap, struct file_job *jobs, size_t n, const struct sc_cli_options *o,
+		       const struct sc_cli_options *caller, struct sc_fixture **shared, unsigned *failed,
+		       struct sc_error *err)
+{
+	int r = 0;
+	for (size_t j = 0; j < n && r >= 0; j++) {
+		r = prepare_file(&jobs[j], o, caller, shared, err);
+		if (r == 0 && !jobs[j].unrunnable)
+			r = sc_run(&jobs[j].fo.config, &jobs[j].res, err);
+		if (r == 0 && (r = report_file(tap, &jobs[j], o, err)) >= 0)
+			*failed += (unsigned)r;
+		finish_file(&jobs[j]);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* With -j: the file's run in a worker process, which sends its result back on a pipe: an int
+ * (0, or -errno when the run failed), the sc_error, then the result (run.h). The worker dies
+ * with the harness (SIGTERM, its cancellation: see sc_capture_run), and is told to stop the
+ * same way. */
+static int start_worker(struct file_job *job, struct file_job *jobs, size_t n, struct sc_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sc_error_set(err, errno, "make a pipe for '%s'", job->path);
+	pid_t parent = getpid(), pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return sc_error_set(err, e, "start a worker for '%s'", job->path);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		for (size_t j = 0; j < n; j++)
+			if (jobs[j].worker > 0)
+				close(jobs[j].fd);
+		struct sc_error why = { 0 };
+		struct sc_result *res = NULL;
+		int r = 0;
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			r = sc_error_set(&why, ESRCH, "the harness ended before '%s' ran", job->path);
+		if (r == 0)
+			r = sc_run(&job->fo.config, &res, &why);
+		int32_t code = r;
+		int q = sc_write_all(p[1], &code, sizeof(code));
+		if (q == 0)
+			q = sc_write_all(p[1], &why, sizeof(why));
+		if (q == 0 && r == 0)
+			q = sc_result_send(p[1], res);
+		_exit(q == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	job->worker = pid;
+	job->fd = p[0];
+	sc_output_init(&job->received, SIZE_MAX);
+	return 0;
+}
+
+/* The worker's pipe reached its end: reaps it and takes its result. */
+static void worker_done(struct file_job *job)
+{
+	int status = 0;
+	sc_closep(&job->fd);
+	while (waitpid(job->worker, &status, 0) < 0 && errno == EINTR)
+		;
+	job->worker = 0;
+	job->done = true;
+	const char *got = job->received.data;
+	size_t len = job->received.len;
+	int32_t code;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len < sizeof(code) + sizeof(job->harness_err)) {
+		job->harness_r = sc_error_setf(&job->harness_err, EIO, "the worker that ran '%s' %s %d", job->path,
+					       WIFSIGNALED(status) ? "was killed by signal" : "failed with status",
+					       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		return;
+	}
+	memcpy(&code, got, sizeof(code));
+	memcpy(&job->harness_err, got + sizeof(code), sizeof(job->harness_err));
+	job->harness_err.message[sizeof(job->harness_err.message) - 1] = '\0';
+	job->harness_r = code < 0 ? code : 0;
+	size_t at = sizeof(code) + sizeof(job->harness_err);
+	int r = code < 0 ? 0 : sc_result_receive(got + at, len - at, &job->res);
+	if (r < 0)
+		job->harness_r = sc_error_set(&job->harness_err, -r, "read the result of '%s' from its worker", job->path);
+	sc_output_release(&job->received);
+}
+
+/* Waits for the workers' pipes (and the harness's cancellation) once; reads what came. */
+static int wait_workers(struct file_job *jobs, size_t n, size_t from, int cancel_fd, bool *cancelled,
+			struct sc_error *err)
+{
+	struct pollfd p[SC_CLI_JOBS_MAX + 1];
+	size_t at[SC_CLI_JOBS_MAX + 1], k = 0;
+	for (size_t j = from; j < n && k < SC_CLI_JOBS_MAX; j++)
+		if (jobs[j].worker > 0) {
+			at[k] = j;
+			p[k++] = (struct pollfd){ .fd = jobs[j].fd, .events = POLLIN };
+		}
+	size_t nfds = k;
+	if (cancel_fd >= 0 && !*cancelled)
+		p[nfds++] = (struct pollfd){ .fd = cancel_fd, .events = POLLIN };
+	if (poll(p, nfds, -1) < 0)
+		return errno == EINTR ? 0 : sc_error_set(err, errno, "wait for the files' workers");
+	if (nfds > k && p[k].revents)
+		*cancelled = true;
+	for (size_t i = 0; i < k; i++) {
+		if (!p[i].revents)
+			continue;
+		struct file_job *job = &jobs[at[i]];
+		char buf[SC_CAPTURE_READ];
+		ssize_t got = read(job->fd, buf, sizeof(buf));
+		if (got < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (got > 0 && sc_output_append(&job->received, buf, (size_t)got) < 0)
+			return sc_error_set(err, ENOMEM, "keep the result of '%s'", job->path);
+		if (got <= 0)
+			worker_done(job);
+	}
+	return 0;
+}
+
+/* Files run at once, up to o->jobs, each in a worker process of its own; the parent prepares
+ * each (options, root: the same work, in the same order, as one after the other), and reports
+ * them in command-line order as the head of the line is done. A failure of the harness, or the
+ * harness's SIGINT/SIGTERM, stops new starts and every running worker; the files before it are
+ * reported, then the stream bails out. */
+static int run_at_once(struct sc_tap *tap, struct file_job *jobs, size_t n, const struct sc_cli_options *o,
+		       const struct sc_cli_options *caller, struct sc_fixture **shared, unsigned *failed,
+		       struct sc_error *err)
+{
+	/* results held for the head of the line to be reported: a bound on memory */
+	size_t next = 0, head = 0, ahead = (size_t)o->jobs * 4;
+	unsigned running = 0;
+	bool cancelled = false, stopping = false;
+	int r = 0;
+	while (head < n) {
+		while (!stopping && next < n && running < o->jobs && next < head + ahead) {
+			struct file_job *job = &jobs[next++];
+			int q = prepare_file(job, o, caller, shared, &job->harness_err);
+			if (q == 0 && !job->unrunnable)
+				q = start_worker(job, jobs, n, &job->harness_err);
+			if (q < 0) {
+				job->harness_r = q;
+				job->done = stopping = true;
+			} else if (job->unrunnable) {
+				job->done = true;
+			} else {
+				running++;
+			}
+		}
+		for (; head < n && jobs[head].done; head++) {
+			struct file_job *job = &jobs[head];
+			if (job->harness_r < 0) {
+				*err = job->harness_err;
+				r = job->harness_r;
+				goto stop;
+			}
+			int q = report_file(tap, job, o, err);
+			finish_file(job);
+			if (q < 0) {
+				r = q;
+				goto stop;
+			}
+			*failed += (unsigned)q;
+			/* each file's points as soon as it is reported, not at the end */
+			if (sc_tap_flush(tap) < 0) {
+				r = sc_error_set(err, tap->error, "write the TAP stream");
+				goto stop;
+			}
+		}
+		if (head == n)
+			break;
+		if (!jobs[head].done && jobs[head].worker <= 0) {
+			/* stopped before the head of the line started */
+			r = sc_error_setf(err, ECANCELED, "interrupted before '%s' ran", jobs[head].path);
+			goto stop;
+		}
+		bool was_cancelled = cancelled;
+		if ((r = wait_workers(jobs, n, head, o->config.cancel_fd, &cancelled, err)) < 0)
+			goto stop;
+		if (cancelled && !was_cancelled) {
+			stopping = true;
+			for (size_t j = head; j < n; j++)
+				if (jobs[j].worker > 0)
+					(void)kill(jobs[j].worker, SIGTERM);
+		}
+		running = 0;
+		for (size_t j = head; j < n; j++)
+			running += jobs[j].worker > 0;
+	}
+stop:
+	/* the workers left are told to stop, and waited for: they remove their containers */
+	for (size_t j = head; j < n; j++)
+		if (jobs[j].worker > 0)
+			(void)kill(jobs[j].worker, SIGTERM);
+	for (size_t j = head; j < n; j++) {
+		if (jobs[j].worker > 0) {
+			sc_closep(&jobs[j].fd);
+			while (waitpid(jobs[j].worker, NULL, 0) < 0 && errno == EINTR)
+				;
+			jobs[j].worker = 0;
+		}
+		finish_file(&jobs[j]);
+	}
+	return r < 0 ? r : 0;
 }
 
 static bool in_shard(const struct sc_cli_options *o, size_t index)
@@ -478,13 +724,10 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 	/* once for the suite: the words are absolute already, the same from every file's directory */
 	if ((r = parse_alone(o->run_args, o->n_run_args, &caller, err)) < 0)
 		goto out;
-	for (size_t j = 0; j < n; j++) {
-		r = run_file(tap, &jobs[j], o, &caller, &shared, err);
-		if (r < 0)
-			break;
-		failed += (unsigned)r;
-		r = 0;
-	}
+	if (o->jobs > 1 && n > 1)
+		r = run_at_once(tap, jobs, n, o, &caller, &shared, &failed, err);
+	else
+		r = run_in_turn(tap, jobs, n, o, &caller, &shared, &failed, err);
 out:
 	sc_fixture_free(shared);
 	sc_cli_options_release(&caller);

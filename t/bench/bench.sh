@@ -1,7 +1,8 @@
 #!/bin/sh
 # t/bench/bench.sh - the script behind `make bench`: simpcon-test against bwrap, unshare and
 # runc on the same busybox root, transcripts against busybox sh, `make -j2 check` against -j1,
-# simpcon-unpack against GNU tar, the parse of a 10 MB transcript; each case side by side with
+# simpcon-unpack against GNU tar, the parse of a 10 MB transcript, a suite run with -j2 against
+# cram and against -j1; each case side by side with
 # its anchor, medians of many runs.
 # It installs nothing: a missing anchor or tool is named and its rows marked missing. It is a
 # report, not a test: exit 0 whether or not the targets are met; 2 only when it could not run.
@@ -16,7 +17,8 @@
 #   N        measured runs per command (default 200); COLD_N cold builds (default 30);
 #            MEM_N runs under /usr/bin/time -v (default 10); MAKE_N runs of each
 #            `make check` (default 5); UNPACK_N unpack pairs (default 30); LIST_N runs of
-#            each --list of case h (default 10)
+#            each --list of case h (default 10); SUITE_N runs of each suite of cases i
+#            and j (default 10)
 #   LIST_LINES  lines of each of the two commands of case h's transcript (default 170000:
 #            10 MB)
 # Commands are kept as strings and split on blanks (paths with white space are refused),
@@ -30,10 +32,12 @@ MEM_N=${MEM_N:-10}
 MAKE_N=${MAKE_N:-5}
 UNPACK_N=${UNPACK_N:-30}
 LIST_N=${LIST_N:-10}
+SUITE_N=${SUITE_N:-10}
 LIST_LINES=${LIST_LINES:-170000}
 WARMUP=5
 E_CMDS=1000 # commands in the transcript of case e
 F_FILES=200 # transcript files in the project of case f
+I_FILES=100 # transcript files of the suites of cases i and j
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
@@ -601,6 +605,69 @@ judge h "$h_big" "<" 1000
 row "$h_case" "$(ms "$h_big")" "--list, 1-command file" "$(ms "$h_one")" "$(calc "$h_big / $h_one")" "< 1000 ms" "$verdict"
 rm -rf "$tmp/h"
 
+# --- i. a suite with -j2 against cram, and against -j1 -------------------------------------
+# I_FILES transcripts of three commands each (case f's pattern), run as one suite by
+# `simpcon-test -q -j2` (a container per file, two at once), by `-j1`, and by cram 0.7
+# (Debian's python3-cram: `cram3 -q`, no container at all), interleaved, SUITE_N times each
+# after one unmeasured round. Ratios: cram / -j2 and -j1 / -j2 (how many times faster -j2 is).
+# j: the same files through `prove -j2 -e simpcon-test` (one harness per file), for reference.
+mkdir "$tmp/i"
+awk -v n=$I_FILES -v dir="$tmp/i" 'BEGIN {
+	for (i = 1; i <= n; i++) {
+		f = sprintf("%s/t%03d.t", dir, i)
+		printf "File %d of the suite benchmark.\n\n  $ echo file-%d\n  file-%d\n  $ X=%d && echo $((X * 2))\n  %d\n  $ test -x /bin/sh\n", i, i, i, i, 2 * i >f
+		close(f)
+	}
+}'
+chmod -R a+rX "$tmp/i"
+i_files=$(ls "$tmp/i"/t*.t | tr '\n' ' ')
+i_case="i. $I_FILES .t files, simpcon-test -j2"
+"$SIMPCON" -q -j2 $i_files >"$tmp/i/out" 2>&1 </dev/null ||
+	say "  note: simpcon-test -j2 on the $I_FILES files failed: $(grep -m 1 -E '^(not ok|Bail out!)' "$tmp/i/out")"
+i_cmds="$SIMPCON -q -j2 $i_files ::: $SIMPCON -q -j1 $i_files"
+use_cram=0
+if have cram3 && cram3 -q $i_files >"$tmp/i/cram.out" 2>&1 </dev/null; then
+	use_cram=1
+	i_cmds="$i_cmds ::: cram3 -q $i_files"
+elif have cram3; then
+	missing="$missing cram3 (fails on the files: $(tail -n 1 "$tmp/i/cram.out"))"
+else
+	missing="$missing cram3 (apt-get install python3-cram: case i)"
+fi
+use_prove=0
+if have prove; then
+	use_prove=1
+	i_cmds="$i_cmds ::: prove -Q -j2 -e $SIMPCON $i_files"
+else
+	missing="$missing prove (perl not installed: case j)"
+fi
+say "running i and j: $I_FILES transcript files with -j2, -j1$([ $use_cram = 1 ] && echo ", cram3")$([ $use_prove = 1 ] && echo ", prove -j2"), $SUITE_N times each (interleaved)..."
+$TIMER -n "$SUITE_N" -w 1 -e "$tmp/stderr.log" -- $i_cmds >"$tmp/i/res" || die "the timer failed on the suites"
+failures "$tmp/i/res" 1 "simpcon-test -j2"
+failures "$tmp/i/res" 2 "simpcon-test -j1"
+i_j2=$(field "$tmp/i/res" 1 median_ms) i_j1=$(field "$tmp/i/res" 2 median_ms)
+i_next=3
+if [ $use_cram = 1 ]; then
+	failures "$tmp/i/res" 3 "cram3"
+	i_cram=$(field "$tmp/i/res" 3 median_ms)
+	i_ratio=$(calc "$i_cram / $i_j2")
+	judge i "$i_ratio" ">=" 3.5
+	row "$i_case" "$(ms "$i_j2")" "cram3 -q (no container)" "$(ms "$i_cram")" "$i_ratio" ">= 3.50" "$verdict"
+	i_next=4
+else
+	unjudged i
+	row "$i_case" "$(ms "$i_j2")" "cram3 -q (no container)" "missing" "-" ">= 3.50" "n/a"
+fi
+i_jratio=$(calc "$i_j1 / $i_j2")
+judge i-j1 "$i_jratio" ">=" 1.7
+row "i. the same, -j2 against -j1" "$(ms "$i_j2")" "simpcon-test -j1" "$(ms "$i_j1")" "$i_jratio" ">= 1.70" "$verdict"
+if [ $use_prove = 1 ]; then
+	failures "$tmp/i/res" $i_next "prove -j2"
+	i_prove=$(field "$tmp/i/res" $i_next median_ms)
+	row "j. the same files, prove -j2 -e simpcon-test" "$(ms "$i_prove")" "simpcon-test -j2" "$(ms "$i_j2")" "$(calc "$i_prove / $i_j2")" "info" "-"
+fi
+rm -rf "$tmp/i"
+
 # --- the bare-kernel floor ---------------------------------------------------------------
 floor_line="missing (FLOOR not set or not built: make bench builds t/bench/floor)"
 if [ -n "${FLOOR:-}" ] && [ -x "$FLOOR" ]; then
@@ -636,7 +703,7 @@ say ""
 		}
 	}'
 say ""
-say "ratio: case / anchor (below 1 is faster or smaller), but f: throughput of -j2 / -j1"
+say "ratio: case / anchor (below 1 is faster or smaller), but f and i: anchor / case (how many times faster)"
 say "bare kernel floor: $floor_line"
 say "host process start (/bin/true from the timer): $(ms "$host_start")"
 if [ -n "${f_all:-}" ]; then
