@@ -659,6 +659,12 @@ static size_t string_length(const char *s)
 	return s ? strlen(s) : SIZE_MAX;
 }
 
+size_t sc_result_packed_size(const struct sc_result *res)
+{
+	return sizeof(*res) + sizeof(struct packed_lengths) + res->out.len + res->err.len +
+	       (res->exec_error ? strlen(res->exec_error) : 0) + (res->run_dir ? strlen(res->run_dir) : 0);
+}
+
 int sc_result_send(int fd, const struct sc_result *res)
 {
 	struct sc_result flat = *res;

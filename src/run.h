@@ -24,4 +24,5 @@ struct sc_result {
  * or -errno; sc_result_receive takes the whole of what was sent, and returns 0, -EBADMSG when
  * it is not that (cut short, or longer), or -ENOMEM. */
 int sc_result_send(int fd, const struct sc_result *res);
+size_t sc_result_packed_size(const struct sc_result *res); /* what sc_result_send writes */
 int sc_result_receive(const char *buf, size_t len, struct sc_result **ret_result);

@@ -64,12 +64,9 @@ struct file_job {
 	bool unrunnable;            /* the file's points fail with why */
 	struct sc_error why;
 	struct sc_result *res;      /* what the run gave */
-	/* with -j: the worker that runs the file, and what it sent back */
-	pid_t worker;
-	int fd;
-	struct sc_output received;
-	bool done;                  /* res (or harness_r) is there */
-	int harness_r;              /* the worker's run failed: -errno, harness_err says why */
+	/* with -j: what its worker sent back */
+	bool done;                  /* res, why (unrunnable) or harness_r is there */
+	int harness_r;              /* the harness failed on it: -errno, harness_err says why */
 	struct sc_error harness_err;
 };
 
@@ -390,7 +387,8 @@ static int prepare_file(struct file_job *job, const struct sc_cli_options *o, co
 		job->unrunnable = true;
 		return 0;
 	}
-	if (sc_transcript_marker_new(&job->marker) < 0 || sc_transcript_script(&job->view, job->marker, &job->script) < 0)
+	if ((!job->marker && sc_transcript_marker_new(&job->marker) < 0) ||
+	    sc_transcript_script(&job->view, job->marker, &job->script) < 0)
 		return sc_error_set(err, ENOMEM, "make the script of '%s'", job->path);
 	job->have_options = true;
 	if (file_options(job, o, caller, job->script, &job->args, &job->fo, &job->why) < 0) {
@@ -441,7 +439,6 @@ static void finish_file(struct file_job *job)
 	free(job->script);
 	job->marker = job->script = NULL;
 	job->have_options = false;
-	sc_output_release(&job->received);
 }
 
 /* One file after the other, in this process. */
@@ -461,140 +458,198 @@ static int run_in_turn(struct sc_tap *tap, struct file_job *jobs, size_t n, cons
 	return r < 0 ? r : 0;
 }
 
-/* With -j: the file's run in a worker process, which sends its result back on a pipe: an int
- * (0, or -errno when the run failed), the sc_error, then the result (run.h). The worker dies
- * with the harness (SIGTERM, its cancellation: see sc_capture_run), and is told to stop the
- * same way. */
-static int start_worker(struct file_job *job, struct file_job *jobs, size_t n, struct sc_error *err)
+/* With -j: a pool of worker processes, forked once for the suite (a fork per file costs the
+ * harness a copy-on-write fault, and on a VM an inter-processor TLB flush, for each page it
+ * writes afterwards: measured, -j2 was then no faster than -j1). The harness sends a worker
+ * the index of a file on its command pipe; the worker prepares and runs the file and sends back
+ * one message on its result pipe: a struct worker_reply, then (kind WORKER_RAN) the result as
+ * run.h packs it. Workers die with the harness (SIGTERM, which cancels their container: see
+ * sc_capture_run) and end at the end of their command pipe. */
+enum worker_kind {
+	WORKER_RAN,        /* the file ran: its result follows */
+	WORKER_UNRUNNABLE, /* its points fail, err says why */
+	WORKER_FAILED,     /* the harness failed on it (-code), err says why */
+};
+
+struct worker_reply {
+	uint32_t index;
+	int32_t kind, code;
+	struct sc_error err;
+	uint64_t size; /* of the packed result that follows */
+};
+
+struct worker {
+	pid_t pid;
+	int commands, results;  /* pipes: the index of a file to run, and the replies */
+	size_t job;             /* the file it runs, or SIZE_MAX when idle */
+	struct sc_output got;   /* a reply as it comes in */
+};
+
+static void worker_serve(struct file_job *jobs, size_t n, int commands, int results, const struct sc_cli_options *o,
+			 const struct sc_cli_options *caller, struct sc_fixture **shared)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return sc_error_set(err, errno, "make a pipe for '%s'", job->path);
-	pid_t parent = getpid(), pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return sc_error_set(err, e, "start a worker for '%s'", job->path);
+	uint32_t index;
+	while (read(commands, &index, sizeof(index)) == (ssize_t)sizeof(index) && index < n) {
+		struct file_job *job = &jobs[index];
+		struct worker_reply reply = { .index = index };
+		int r = prepare_file(job, o, caller, shared, &reply.err);
+		if (r == 0 && job->unrunnable) {
+			reply.kind = WORKER_UNRUNNABLE;
+			reply.err = job->why;
+		} else if (r == 0 && (r = sc_run(&job->fo.config, &job->res, &reply.err)) == 0) {
+			reply.kind = WORKER_RAN;
+			reply.size = sc_result_packed_size(job->res);
+		}
+		if (r < 0) {
+			reply.kind = WORKER_FAILED;
+			reply.code = r;
+		}
+		if (sc_write_all(results, &reply, sizeof(reply)) < 0 ||
+		    (reply.kind == WORKER_RAN && sc_result_send(results, job->res) < 0))
+			_exit(1);
+		finish_file(job);
 	}
-	if (pid == 0) {
-		close(p[0]);
-		for (size_t j = 0; j < n; j++)
-			if (jobs[j].worker > 0)
-				close(jobs[j].fd);
-		struct sc_error why = { 0 };
-		struct sc_result *res = NULL;
-		int r = 0;
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-			r = sc_error_set(&why, ESRCH, "the harness ended before '%s' ran", job->path);
-		if (r == 0)
-			r = sc_run(&job->fo.config, &res, &why);
-		int32_t code = r;
-		int q = sc_write_all(p[1], &code, sizeof(code));
-		if (q == 0)
-			q = sc_write_all(p[1], &why, sizeof(why));
-		if (q == 0 && r == 0)
-			q = sc_result_send(p[1], res);
-		_exit(q == 0 ? 0 : 1);
-	}
-	close(p[1]);
-	job->worker = pid;
-	job->fd = p[0];
-	sc_output_init(&job->received, SIZE_MAX);
-	return 0;
+	_exit(0);
 }
 
-/* The worker's pipe reached its end: reaps it and takes its result. */
-static void worker_done(struct file_job *job)
-{
-	int status = 0;
-	sc_closep(&job->fd);
-	while (waitpid(job->worker, &status, 0) < 0 && errno == EINTR)
-		;
-	job->worker = 0;
-	job->done = true;
-	const char *got = job->received.data;
-	size_t len = job->received.len;
-	int32_t code;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len < sizeof(code) + sizeof(job->harness_err)) {
-		job->harness_r = sc_error_setf(&job->harness_err, EIO, "the worker that ran '%s' %s %d", job->path,
-					       WIFSIGNALED(status) ? "was killed by signal" : "failed with status",
-					       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		return;
-	}
-	memcpy(&code, got, sizeof(code));
-	memcpy(&job->harness_err, got + sizeof(code), sizeof(job->harness_err));
-	job->harness_err.message[sizeof(job->harness_err.message) - 1] = '\0';
-	job->harness_r = code < 0 ? code : 0;
-	size_t at = sizeof(code) + sizeof(job->harness_err);
-	int r = code < 0 ? 0 : sc_result_receive(got + at, len - at, &job->res);
-	if (r < 0)
-		job->harness_r = sc_error_set(&job->harness_err, -r, "read the result of '%s' from its worker", job->path);
-	sc_output_release(&job->received);
-}
-
-/* Waits for the workers' pipes (and the harness's cancellation) once; reads what came. */
-static int wait_workers(struct file_job *jobs, size_t n, size_t from, int cancel_fd, bool *cancelled,
+static int start_worker(struct worker *w, struct worker *pool, size_t n_pool, struct file_job *jobs, size_t n,
+			const struct sc_cli_options *o, const struct sc_cli_options *caller, struct sc_fixture **shared,
 			struct sc_error *err)
 {
-	struct pollfd p[SC_CLI_JOBS_MAX + 1];
-	size_t at[SC_CLI_JOBS_MAX + 1], k = 0;
-	for (size_t j = from; j < n && k < SC_CLI_JOBS_MAX; j++)
-		if (jobs[j].worker > 0) {
-			at[k] = j;
-			p[k++] = (struct pollfd){ .fd = jobs[j].fd, .events = POLLIN };
+	int c[2], res[2];
+	if (pipe2(c, O_CLOEXEC) < 0)
+		return sc_error_set(err, errno, "make a pipe for a worker");
+	if (pipe2(res, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(c[0]);
+		close(c[1]);
+		return sc_error_set(err, e, "make a pipe for a worker");
+	}
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		close(c[1]);
+		close(res[0]);
+		for (size_t i = 0; i < n_pool; i++)
+			if (pool[i].pid > 0) {
+				close(pool[i].commands);
+				close(pool[i].results);
+			}
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(1);
+		worker_serve(jobs, n, c[0], res[1], o, caller, shared);
+	}
+	int e = errno;
+	close(c[0]);
+	close(res[1]);
+	if (pid < 0) {
+		close(c[1]);
+		close(res[0]);
+		return sc_error_set(err, e, "start a worker");
+	}
+	*w = (struct worker){ .pid = pid, .commands = c[1], .results = res[0], .job = SIZE_MAX };
+	sc_output_init(&w->got, SIZE_MAX);
+	return 0;
+}
+
+/* A whole reply came from w: the file's state as the worker left it. */
+static void take_reply(struct worker *w, struct file_job *job)
+{
+	struct worker_reply reply;
+	memcpy(&reply, w->got.data, sizeof(reply));
+	reply.err.message[sizeof(reply.err.message) - 1] = '\0';
+	job->done = true;
+	if (reply.kind == WORKER_UNRUNNABLE) {
+		job->unrunnable = true;
+		job->why = reply.err;
+	} else if (reply.kind == WORKER_RAN) {
+		int r = sc_result_receive(w->got.data + sizeof(reply), (size_t)reply.size, &job->res);
+		if (r < 0)
+			job->harness_r = sc_error_set(&job->harness_err, -r, "read the result of '%s' from its worker", job->path);
+	} else {
+		job->harness_r = reply.code < 0 ? reply.code : -EIO;
+		job->harness_err = reply.err;
+	}
+	sc_output_release(&w->got);
+	sc_output_init(&w->got, SIZE_MAX);
+	w->job = SIZE_MAX;
+}
+
+/* Reads what came from a worker; a reply that is whole is taken. A worker whose pipe ends
+ * mid-file died: the file fails the harness. */
+static int read_worker(struct worker *w, struct file_job *jobs, struct sc_error *err)
+{
+	char buf[SC_CAPTURE_READ];
+	ssize_t got = read(w->results, buf, sizeof(buf));
+	if (got < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (got > 0) {
+		if (sc_output_append(&w->got, buf, (size_t)got) < 0)
+			return sc_error_set(err, ENOMEM, "keep a worker's reply");
+		struct worker_reply reply;
+		if (w->got.len >= sizeof(reply)) {
+			memcpy(&reply, w->got.data, sizeof(reply));
+			if (w->got.len == sizeof(reply) + reply.size && w->job != SIZE_MAX)
+				take_reply(w, &jobs[w->job]);
+			else if (w->got.len > sizeof(reply) + reply.size || w->job == SIZE_MAX)
+				return sc_error_setf(err, EBADMSG, "a worker sent more than its reply");
 		}
-	size_t nfds = k;
-	if (cancel_fd >= 0 && !*cancelled)
-		p[nfds++] = (struct pollfd){ .fd = cancel_fd, .events = POLLIN };
-	if (poll(p, nfds, -1) < 0)
-		return errno == EINTR ? 0 : sc_error_set(err, errno, "wait for the files' workers");
-	if (nfds > k && p[k].revents)
-		*cancelled = true;
-	for (size_t i = 0; i < k; i++) {
-		if (!p[i].revents)
-			continue;
-		struct file_job *job = &jobs[at[i]];
-		char buf[SC_CAPTURE_READ];
-		ssize_t got = read(job->fd, buf, sizeof(buf));
-		if (got < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (got > 0 && sc_output_append(&job->received, buf, (size_t)got) < 0)
-			return sc_error_set(err, ENOMEM, "keep the result of '%s'", job->path);
-		if (got <= 0)
-			worker_done(job);
+		return 0;
+	}
+	int status = 0;
+	sc_closep(&w->results);
+	sc_closep(&w->commands);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	w->pid = 0;
+	if (w->job != SIZE_MAX) {
+		struct file_job *job = &jobs[w->job];
+		job->done = true;
+		job->harness_r = sc_error_setf(&job->harness_err, EIO, "the worker that ran '%s' %s %d", job->path,
+					       WIFSIGNALED(status) ? "was killed by signal" : "ended with status",
+					       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		w->job = SIZE_MAX;
 	}
 	return 0;
 }
 
-/* Files run at once, up to o->jobs, each in a worker process of its own; the parent prepares
- * each (options, root: the same work, in the same order, as one after the other), and reports
- * them in command-line order as the head of the line is done. A failure of the harness, or the
- * harness's SIGINT/SIGTERM, stops new starts and every running worker; the files before it are
+/* Files run at once, up to o->jobs, in a pool of workers; the harness reports them in
+ * command-line order as the head of the line is done, and hands out the next files (at most a
+ * few times o->jobs ahead of the head: a bound on the results held). A failure of the harness,
+ * or its SIGINT/SIGTERM, stops new starts and every running file; the files before it are
  * reported, then the stream bails out. */
 static int run_at_once(struct sc_tap *tap, struct file_job *jobs, size_t n, const struct sc_cli_options *o,
 		       const struct sc_cli_options *caller, struct sc_fixture **shared, unsigned *failed,
 		       struct sc_error *err)
 {
-	/* results held for the head of the line to be reported: a bound on memory */
-	size_t next = 0, head = 0, ahead = (size_t)o->jobs * 4;
-	unsigned running = 0;
+	size_t n_pool = o->jobs < n ? o->jobs : n, next = 0, head = 0, ahead = (size_t)o->jobs * 4;
+	struct worker *pool = calloc(n_pool, sizeof(*pool));
 	bool cancelled = false, stopping = false;
 	int r = 0;
+	if (!pool)
+		return sc_error_set(err, ENOMEM, "plan the workers");
+	/* made before the workers, so that they share them: the suite's root, and each file's
+	 * marker (which the harness needs to read the file's output) */
+	for (size_t j = 0; j < n && r == 0; j++)
+		if (jobs[j].t && sc_transcript_marker_new(&jobs[j].marker) < 0)
+			r = sc_error_set(err, ENOMEM, "make the marker of '%s'", jobs[j].path);
+	if (r == 0 && !caller->config.rootfs) {
+		struct sc_fixture_config suite = sc_cli_fixture_config(caller);
+		r = sc_fixture_new(&suite, shared, err);
+	}
+	for (size_t i = 0; i < n_pool && r == 0; i++)
+		r = start_worker(&pool[i], pool, n_pool, jobs, n, o, caller, shared, err);
+	if (r < 0)
+		goto stop;
 	while (head < n) {
-		while (!stopping && next < n && running < o->jobs && next < head + ahead) {
-			struct file_job *job = &jobs[next++];
-			int q = prepare_file(job, o, caller, shared, &job->harness_err);
-			if (q == 0 && !job->unrunnable)
-				q = start_worker(job, jobs, n, &job->harness_err);
-			if (q < 0) {
-				job->harness_r = q;
-				job->done = stopping = true;
-			} else if (job->unrunnable) {
-				job->done = true;
-			} else {
-				running++;
+		for (size_t i = 0; i < n_pool && !stopping; i++) {
+			if (pool[i].pid <= 0 || pool[i].job != SIZE_MAX || next >= n || next >= head + ahead)
+				continue;
+			uint32_t index = (uint32_t)next;
+			if (sc_write_all(pool[i].commands, &index, sizeof(index)) < 0) {
+				r = sc_error_set(err, EPIPE, "hand '%s' to a worker", jobs[next].path);
+				goto stop;
 			}
+			pool[i].job = next++;
 		}
 		for (; head < n && jobs[head].done; head++) {
 			struct file_job *job = &jobs[head];
@@ -618,38 +673,50 @@ static int run_at_once(struct sc_tap *tap, struct file_job *jobs, size_t n, cons
 		}
 		if (head == n)
 			break;
-		if (!jobs[head].done && jobs[head].worker <= 0) {
-			/* stopped before the head of the line started */
-			r = sc_error_setf(err, ECANCELED, "interrupted before '%s' ran", jobs[head].path);
+		bool running = false;
+		struct pollfd p[SC_CLI_JOBS_MAX + 1];
+		for (size_t i = 0; i < n_pool; i++) {
+			p[i] = (struct pollfd){ .fd = pool[i].pid > 0 ? pool[i].results : -1, .events = POLLIN };
+			running = running || (pool[i].pid > 0 && pool[i].job != SIZE_MAX);
+		}
+		if (!running) {
+			/* stopped (or every worker gone) before the head of the line ran */
+			r = sc_error_setf(err, ECANCELED, "%s before '%s' ran",
+					  cancelled ? "interrupted" : "no worker left", jobs[head].path);
 			goto stop;
 		}
-		bool was_cancelled = cancelled;
-		if ((r = wait_workers(jobs, n, head, o->config.cancel_fd, &cancelled, err)) < 0)
+		p[n_pool] = (struct pollfd){ .fd = cancelled ? -1 : o->config.cancel_fd, .events = POLLIN };
+		if (poll(p, n_pool + 1, -1) < 0 && errno != EINTR) {
+			r = sc_error_set(err, errno, "wait for the workers");
 			goto stop;
-		if (cancelled && !was_cancelled) {
-			stopping = true;
-			for (size_t j = head; j < n; j++)
-				if (jobs[j].worker > 0)
-					(void)kill(jobs[j].worker, SIGTERM);
 		}
-		running = 0;
-		for (size_t j = head; j < n; j++)
-			running += jobs[j].worker > 0;
+		if (p[n_pool].revents && !cancelled) {
+			cancelled = stopping = true;
+			for (size_t i = 0; i < n_pool; i++)
+				if (pool[i].pid > 0 && pool[i].job != SIZE_MAX)
+					(void)kill(pool[i].pid, SIGTERM);
+		}
+		for (size_t i = 0; i < n_pool; i++)
+			if (p[i].revents && pool[i].pid > 0 && (r = read_worker(&pool[i], jobs, err)) < 0)
+				goto stop;
 	}
 stop:
-	/* the workers left are told to stop, and waited for: they remove their containers */
-	for (size_t j = head; j < n; j++)
-		if (jobs[j].worker > 0)
-			(void)kill(jobs[j].worker, SIGTERM);
-	for (size_t j = head; j < n; j++) {
-		if (jobs[j].worker > 0) {
-			sc_closep(&jobs[j].fd);
-			while (waitpid(jobs[j].worker, NULL, 0) < 0 && errno == EINTR)
-				;
-			jobs[j].worker = 0;
-		}
-		finish_file(&jobs[j]);
+	/* the workers end at the end of their command pipe; one still running a file is told to
+	 * stop it, and waited for: it removes its container */
+	for (size_t i = 0; i < n_pool; i++) {
+		if (pool[i].pid <= 0)
+			continue;
+		sc_closep(&pool[i].commands);
+		if (pool[i].job != SIZE_MAX)
+			(void)kill(pool[i].pid, SIGTERM);
+		sc_closep(&pool[i].results);
+		while (waitpid(pool[i].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sc_output_release(&pool[i].got);
 	}
+	free(pool);
+	for (size_t j = head; j < n; j++)
+		finish_file(&jobs[j]);
 	return r < 0 ? r : 0;
 }
 

@@ -617,10 +617,11 @@ awk -v n=$I_FILES -v dir="$tmp/i" 'BEGIN {
 		f = sprintf("%s/t%03d.t", dir, i)
 		printf "File %d of the suite benchmark.\n\n  $ echo file-%d\n  file-%d\n  $ X=%d && echo $((X * 2))\n  %d\n  $ test -x /bin/sh\n", i, i, i, i, 2 * i >f
 		close(f)
+		printf "%s ", f
 	}
-}'
+}' >"$tmp/i/files"
 chmod -R a+rX "$tmp/i"
-i_files=$(ls "$tmp/i"/t*.t | tr '\n' ' ')
+i_files=$(cat "$tmp/i/files")
 i_case="i. $I_FILES .t files, simpcon-test -j2"
 "$SIMPCON" -q -j2 $i_files >"$tmp/i/out" 2>&1 </dev/null ||
 	say "  note: simpcon-test -j2 on the $I_FILES files failed: $(grep -m 1 -E '^(not ok|Bail out!)' "$tmp/i/out")"
@@ -661,6 +662,14 @@ fi
 i_jratio=$(calc "$i_j1 / $i_j2")
 judge i-j1 "$i_jratio" ">=" 1.7
 row "i. the same, -j2 against -j1" "$(ms "$i_j2")" "simpcon-test -j1" "$(ms "$i_j1")" "$i_jratio" ">= 1.70" "$verdict"
+# what two at once can give here at most: the bare-kernel floor (a container's namespaces made
+# and torn down, nothing else), two processes at once against one after the other
+if [ -n "${FLOOR:-}" ] && [ -x "$FLOOR" ]; then
+	$TIMER -n "$SUITE_N" -w 1 -e "$tmp/stderr.log" -- sh -c "$FLOOR -n 100 $ROOTFS & $FLOOR -n 100 $ROOTFS; wait" ::: \
+		sh -c "$FLOOR -n 100 $ROOTFS; $FLOOR -n 100 $ROOTFS" >"$tmp/i/floor" || die "the timer failed on the floor"
+	i_f2=$(field "$tmp/i/floor" 1 median_ms) i_f1=$(field "$tmp/i/floor" 2 median_ms)
+	row "i. the kernel floor, 2x100 starts at once" "$(ms "$i_f2")" "one after the other" "$(ms "$i_f1")" "$(calc "$i_f1 / $i_f2")" "info" "-"
+fi
 if [ $use_prove = 1 ]; then
 	failures "$tmp/i/res" $i_next "prove -j2"
 	i_prove=$(field "$tmp/i/res" $i_next median_ms)
