@@ -32,6 +32,16 @@ struct sc_mount {
 	bool copy;
 };
 
+/* Where the command's stdin, stdout and stderr go. */
+enum sc_stdio {
+	SC_STDIO_CAPTURE,     /* stdout and stderr captured into the result (stdin: stdin_file) */
+	SC_STDIO_TERMINAL,    /* a pseudo-terminal of the container's own devpts, its controlling
+	                         terminal (job control works), relayed to the caller's fds 0 and 1
+	                         as they come: an interactive shell; nothing is captured */
+	SC_STDIO_PASSTHROUGH, /* stdout and stderr written through to the caller's fds 1 and 2 as
+	                         they come, not captured (stdin: stdin_file) */
+};
+
 enum sc_net {
 	SC_NET_NONE, /* a new network namespace holding only lo, brought up */
 	SC_NET_HOST, /* share the host's network namespace */
@@ -83,6 +93,10 @@ struct sc_config {
 	const char *seccomp;          /* the system call filter: NULL: the default profile (none when
 	                                 privileged); "unconfined": none; else a profile file (README,
 	                                 "System call filter"). Set-id rules for binds stay in all cases */
+	enum sc_stdio stdio;
+	int resize_fd;                /* with SC_STDIO_TERMINAL: -1, or an fd that becomes readable
+	                                 when the caller's terminal changed size (a signalfd for
+	                                 SIGWINCH), whose new size the container's terminal then takes */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)
@@ -90,7 +104,7 @@ struct sc_config {
 #define SC_CONFIG_INIT                                                                         \
 	{                                                                                      \
 		.timeout_ms = 60000, .net = SC_NET_NONE, .output_limit = SC_OUTPUT_LIMIT_DEFAULT, \
-		.cancel_fd = -1,                                                               \
+		.cancel_fd = -1, .resize_fd = -1,                                              \
 	}
 
 /* The isolation properties every run checks, inside the container and from the host. */

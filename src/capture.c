@@ -57,6 +57,11 @@ static ssize_t drain(struct sc_capture *c, int stream)
 		c->fds[stream] = -1;
 		return 0;
 	}
+	if (c->echo && stream != SC_CAPTURE_REPORT) {
+		/* the caller's own stdout or stderr: a closed one (EPIPE) loses the output, not the run */
+		int w = sc_write_all(stream == SC_CAPTURE_STDOUT ? STDOUT_FILENO : STDERR_FILENO, buf, (size_t)n);
+		return w < 0 && w != -EPIPE ? w : n;
+	}
 	int r = sc_output_append(&c->out[stream], buf, (size_t)n);
 	return r < 0 ? r : n;
 }
@@ -99,16 +104,18 @@ static void coalesce(struct sc_capture *c, bool trickle)
 int sc_capture_run(struct sc_capture *c)
 {
 	for (;;) {
-		struct pollfd p[SC_CAPTURE_STREAMS + 2];
+		struct pollfd p[SC_CAPTURE_STREAMS + 2 + SC_TERMINAL_POLLFDS];
 		int n = 0, open_streams = 0;
 		for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
 			p[n++] = (struct pollfd){ .fd = c->fds[s], .events = POLLIN };
 			open_streams += c->fds[s] >= 0;
 		}
-		if (c->exited && open_streams == 0)
+		if (c->exited && open_streams == 0 && !(c->term && sc_terminal_active(c->term)))
 			return 0;
 		p[n++] = (struct pollfd){ .fd = c->exited ? -1 : c->pidfd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = c->cancelled ? -1 : c->cancel_fd, .events = POLLIN };
+		if (c->term)
+			n += sc_terminal_poll(c->term, p + n);
 		int r = poll(p, (nfds_t)n, poll_timeout_ms(c));
 		if (r < 0) {
 			if (errno == EINTR)
@@ -134,6 +141,9 @@ int sc_capture_run(struct sc_capture *c)
 			c->cancelled = true;
 			kill_container(c);
 		}
+		int q = c->term ? sc_terminal_events(c->term) : 0;
+		if (q < 0)
+			return q;
 		coalesce(c, trickle);
 	}
 }

@@ -21,6 +21,7 @@
 #include "container.h"
 #include "error.h"
 #include "syscalls.h"
+#include "terminal.h"
 #include "util.h"
 
 #define SC_MAX_TREES 64
@@ -106,6 +107,12 @@ static void reset_signals(void)
 
 static void child_stdio(const struct sc_child_plan *plan)
 {
+	if (plan->terminal_fd >= 0) {
+		int r = sc_terminal_open_inside(plan->terminal_fd);
+		if (r < 0)
+			child_failf(plan, -r, "open a terminal on the container's /dev/ptmx");
+		return;
+	}
 	int in = plan->stdin_fd >= 0 ? plan->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		child_failf(plan, errno, "open '/dev/null' in the container");

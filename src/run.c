@@ -46,6 +46,7 @@ struct run {
 	bool rundir_made;
 	int pipes[SC_CAPTURE_STREAMS][2];
 	int sync[2];
+	int term[2]; /* SC_STDIO_TERMINAL: the socket the pty's master comes on, else -1 */
 	int root_tree; /* run by root: the fixture root, idmapped into the container */
 	int trees[SC_MAX_MOUNTS];
 	int source_fds[SC_MAX_MOUNTS];
@@ -160,27 +161,40 @@ static int make_rundir(struct run *run, struct sc_error *err)
 	return 0;
 }
 
-/* Pipes whose ends are never 0-2, so the child's dup2 onto 0-2 cannot clobber one. */
+/* Moves fd above 2 (the child's dup2 onto 0-2 must not clobber it). Returns 0 or -errno. */
+static int above_stdio(int *fd)
+{
+	if (*fd >= 3)
+		return 0;
+	int moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (moved < 0)
+		return -errno;
+	close(*fd);
+	*fd = moved;
+	return 0;
+}
+
+/* Pipes and sockets whose ends are never 0-2, so the child's dup2 onto 0-2 cannot clobber one. */
 static int make_channels(struct run *run, struct sc_error *err)
 {
+	int r;
 	for (int s = 0; s < SC_CAPTURE_STREAMS; s++) {
 		if (pipe2(run->pipes[s], O_CLOEXEC) < 0)
 			return sc_error_set(err, errno, "create a pipe");
 		for (int e = 0; e < 2; e++)
-			if (run->pipes[s][e] < 3) {
-				int moved = fcntl(run->pipes[s][e], F_DUPFD_CLOEXEC, 3);
-				if (moved < 0)
-					return sc_error_set(err, errno, "move a pipe above fd 2");
-				close(run->pipes[s][e]);
-				run->pipes[s][e] = moved;
-			}
+			if ((r = above_stdio(&run->pipes[s][e])) < 0)
+				return sc_error_set(err, -r, "move a pipe above fd 2");
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, run->sync) < 0)
 		return sc_error_set(err, errno, "create the sync socket");
-	if (run->sync[1] < 3) {
-		int moved = fcntl(run->sync[1], F_DUPFD_CLOEXEC, 3);
-		close(run->sync[1]);
-		run->sync[1] = moved;
+	if ((r = above_stdio(&run->sync[1])) < 0)
+		return sc_error_set(err, -r, "move the sync socket above fd 2");
+	/* a terminal: its master comes from the child on a socket of its own (terminal.h) */
+	if (run->config->stdio == SC_STDIO_TERMINAL) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, run->term) < 0)
+			return sc_error_set(err, errno, "create the terminal's socket");
+		if ((r = above_stdio(&run->term[1])) < 0)
+			return sc_error_set(err, -r, "move the terminal's socket above fd 2");
 	}
 	return 0;
 }
@@ -436,8 +450,9 @@ static int start(struct run *run, struct sc_error *err)
 		.stdin_fd = run->stdin_fd,
 		.stdin_path = c->stdin_file && strcmp(c->stdin_file, "-") ? c->stdin_file : NULL,
 		.sync_fd = run->sync[1],
+		.terminal_fd = run->term[1],
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],
-				run->pipes[SC_CAPTURE_REPORT][0] },
+				run->pipes[SC_CAPTURE_REPORT][0], run->term[0] },
 		.expect = &run->expect,
 	};
 	/* run by root, a file capability container root writes through a writable bind is stored
@@ -457,6 +472,8 @@ static int start(struct run *run, struct sc_error *err)
 	}
 	close(run->sync[1]);
 	run->sync[1] = -1;
+	if (run->term[1] >= 0)
+		close(TAKE_FD(run->term[1]));
 	char path[64];
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)run->pid);
@@ -521,7 +538,12 @@ static void storage_hit(struct run *run, struct sc_result *res)
 static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 {
 	const struct sc_config *c = run->config;
-	struct sc_capture cap = { .pidfd = run->pidfd, .cancel_fd = c->cancel_fd };
+	struct sc_capture cap = { .pidfd = run->pidfd, .cancel_fd = c->cancel_fd, .echo = c->stdio == SC_STDIO_PASSTHROUGH };
+	struct sc_terminal term;
+	if (c->stdio == SC_STDIO_TERMINAL) {
+		sc_terminal_init(&term, TAKE_FD(run->term[0]), STDIN_FILENO, STDOUT_FILENO, c->resize_fd);
+		cap.term = &term;
+	}
 	uint64_t started = sc_now_us();
 	if (c->timeout_ms)
 		cap.deadline_us = started + (uint64_t)c->timeout_ms * 1000;
@@ -530,6 +552,8 @@ static int finish(struct run *run, struct sc_result *res, struct sc_error *err)
 		sc_output_init(&cap.out[s], s == SC_CAPTURE_REPORT ? 64 * sizeof(struct sc_report) : c->output_limit);
 	}
 	int r = sc_capture_run(&cap);
+	if (cap.term)
+		sc_terminal_release(cap.term);
 	for (int s = 0; s < SC_CAPTURE_STREAMS; s++)
 		if (cap.fds[s] >= 0)
 			close(cap.fds[s]);
@@ -593,9 +617,12 @@ static void run_release(struct run *run)
 		for (int e = 0; e < 2; e++)
 			if (run->pipes[s][e] >= 0)
 				close(run->pipes[s][e]);
-	for (int e = 0; e < 2; e++)
+	for (int e = 0; e < 2; e++) {
 		if (run->sync[e] >= 0)
 			close(run->sync[e]);
+		if (run->term[e] >= 0)
+			close(run->term[e]);
+	}
 	for (size_t i = 0; i < SC_MAX_MOUNTS; i++)
 		if (run->source_fds[i] >= 0)
 			close(run->source_fds[i]);
@@ -617,6 +644,7 @@ int sc_run(const struct sc_config *config, struct sc_result **ret_result, struct
 	memset(run.source_fds, -1, sizeof(run.source_fds));
 	memset(run.pipes, -1, sizeof(run.pipes));
 	memset(run.sync, -1, sizeof(run.sync));
+	memset(run.term, -1, sizeof(run.term));
 	memset(run.trees, -1, sizeof(run.trees));
 	struct sc_result *res = calloc(1, sizeof(*res));
 	if (!res)

@@ -454,7 +454,7 @@ static const char *mismatch_message(const struct sc_transcript_command *c, const
 
 /* Writes the YAML of a command that failed. */
 static void report_failure(struct sc_tap *tap, const struct sc_transcript_command *c,
-			   const struct sc_transcript_outcome *o)
+			   const struct sc_transcript_outcome *o, const char *reproduce)
 {
 	sc_tap_yaml_begin(tap);
 	if (!o || !o->ran) {
@@ -472,6 +472,9 @@ static void report_failure(struct sc_tap *tap, const struct sc_transcript_comman
 		if (sc_transcript_command_diff(c, o, &diff) == 0 && diff)
 			sc_tap_yaml_text(tap, "diff", diff, strlen(diff), strlen(diff));
 	}
+	_cleanup_free_ char *again = NULL;
+	if (reproduce && asprintf(&again, "%s:%u", reproduce, c->line) >= 0)
+		sc_tap_yaml_string(tap, "reproduce", again);
 	sc_tap_yaml_end(tap);
 }
 
@@ -487,7 +490,7 @@ char *sc_transcript_description(const struct sc_transcript *t, const struct sc_t
 }
 
 unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t, const struct sc_transcript_result *r,
-			      const char *file_label)
+			      const char *file_label, const char *reproduce)
 {
 	unsigned failed = 0;
 	bool batch = tap->batch;
@@ -500,7 +503,7 @@ unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t,
 		sc_tap_point(tap, ok, desc ? desc : file_label, SC_TAP_NONE, NULL);
 		if (!ok) {
 			failed++;
-			report_failure(tap, c, o);
+			report_failure(tap, c, o, reproduce);
 		}
 	}
 	tap->batch = batch;

@@ -160,8 +160,11 @@ int sc_transcript_command_diff(const struct sc_transcript_command *c, const stru
 char *sc_transcript_description(const struct sc_transcript *t, const struct sc_transcript_command *c,
 				const char *file_label);
 
+/* A point per command, in order; a failed one's YAML says why and, when reproduce is given,
+ * "reproduce: REPRODUCE:LINE" (the command that opens a shell in the file's container just
+ * before it). Returns the number that failed. */
 unsigned sc_transcript_report(struct sc_tap *tap, const struct sc_transcript *t, const struct sc_transcript_result *r,
-			      const char *file_label);
+			      const char *file_label, const char *reproduce);
 
 /* The file's text with each run command's expected lines replaced by its actual output (as
  * cram -i): comments, option and command lines kept, an expected line kept when it still

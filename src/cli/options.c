@@ -137,12 +137,20 @@ const char *sc_cli_usage(void)
 	       "       simpcon-test check [--busybox PATH] [--privileged] [--junit FILE] [-q|-v]\n"
 	       "       simpcon-test check --kernel IMAGE [--modules DIR] [--qemu PATH] [--append ARGS]\n"
 	       "       simpcon-test [suite] [OPTIONS] FILE.t...\n"
+	       "       simpcon-test shell [OPTIONS] [-- CMD [ARG...]]\n"
+	       "       simpcon-test shell [OPTIONS] FILE.t[:LINE]\n"
 	       "       simpcon-test fixture build|list|prune [--busybox PATH|--archive FILE] [--cache DIR]\n"
 	       "       simpcon-test --help | --version\n"
 	       "\n"
 	       "Runs CMD as PID 1 of a container with new user, pid, mount, uts, ipc, cgroup and net\n"
 	       "namespaces, on a busybox root filesystem, and prints TAP: one point per isolation\n"
 	       "check, then one per expectation.\n"
+	       "\n"
+	       "shell gives the container to a person: the same container as run, with the\n"
+	       "caller's terminal on a terminal of the container's own (job control, ^C, window\n"
+	       "size), running /bin/sh -i or CMD, with no --timeout unless given; it exits with the\n"
+	       "shell's status. shell FILE.t[:LINE] opens the file's container and replays its\n"
+	       "commands before LINE (default: before the first that fails) in the shell first.\n"
 	       "\n"
 	       "check verifies on the running kernel, in real containers and from the host, every\n"
 	       "isolation and hardening property: one TAP point each, SKIP with the reason where the\n"
@@ -616,6 +624,20 @@ static bool suite_only(int opt)
 	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES;
 }
 
+/* The options before the files, less the suite's own (marked in skip), as words to parse again
+ * for each file (from words, where relative paths were made absolute, when there is one).
+ * Returns 0 or -ENOMEM. */
+static int keep_run_args(struct sc_cli_options *o, char **sub_argv, char **words, const bool *skip)
+{
+	o->run_args = calloc((size_t)optind, sizeof(*o->run_args));
+	if (!o->run_args)
+		return -ENOMEM;
+	for (int i = 1; i < optind; i++)
+		if (!skip[i])
+			o->run_args[o->n_run_args++] = words ? words[i] : sub_argv[i];
+	return 0;
+}
+
 /* What follows the options are the files; the options themselves (less the suite's own, marked
  * in skip as getopt saw them, abbreviated or not) are kept to be applied to every file's
  * container before the file's own "simpcon:" options. */
@@ -628,12 +650,8 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 		return sc_error_setf(err, EINVAL, "--update rewrites whole files: it cannot be combined with --filter or --shard");
 	o->files = sub_argv + optind;
 	o->n_files = (size_t)(sub_argc - optind);
-	o->run_args = calloc((size_t)optind, sizeof(*o->run_args));
-	if (!o->run_args)
+	if (keep_run_args(o, sub_argv, words, skip) < 0)
 		return sc_error_set(err, ENOMEM, "parse the options");
-	for (int i = 1; i < optind; i++)
-		if (!skip[i])
-			o->run_args[o->n_run_args++] = words ? words[i] : sub_argv[i];
 	if (o->filter) {
 		const char *refusal = sc_regex_refusal(o->filter);
 		if (refusal)
@@ -646,6 +664,59 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 		}
 		o->filter_compiled = true;
 	}
+	return 0;
+}
+
+/* shell's command when none is given */
+const char *const sc_cli_default_shell[] = { "/bin/sh", "-i", NULL };
+
+/* A word that names a transcript file, with a line or not: "x.t", "dir/x.t:12". */
+static bool file_word(const char *w, unsigned *ret_line)
+{
+	size_t len = strlen(w);
+	const char *colon = strrchr(w, ':');
+	*ret_line = 0;
+	if (colon && colon - w > 2 && !strncmp(colon - 2, ".t", 2) && colon[1]) {
+		char *end;
+		errno = 0;
+		unsigned long line = strtoul(colon + 1, &end, 10);
+		if (*end || errno || line == 0 || line > UINT_MAX || colon[1] == '-' || colon[1] == '+')
+			return false;
+		*ret_line = (unsigned)line;
+		return true;
+	}
+	return len > 2 && !strcmp(w + len - 2, ".t");
+}
+
+/* shell [OPTIONS] [-- CMD...] | shell [OPTIONS] FILE.t[:LINE]: what the shell runs, and the run
+ * options a file's own lines are checked against (as a suite's). */
+static int shell_target(struct sc_cli_options *o, int sub_argc, char **sub_argv, char **words, const bool *skip,
+			struct sc_error *err)
+{
+	if (o->update || o->list || o->filter || o->shard_n || o->jobs)
+		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard and --jobs apply to suites, not to shell");
+	for (size_t i = 0; i < o->n_given; i++)
+		if (!strcmp(o->given[i].name, "stdin") || !strcmp(o->given[i].name, "junit") ||
+		    !strncmp(o->given[i].name, "expect-", 7) || !strcmp(o->given[i].name, "output-limit"))
+			return sc_error_setf(err, EINVAL, "--%s has no meaning for shell: the terminal is its input and output",
+					     o->given[i].name);
+	bool dashes = optind > 1 && !strcmp(sub_argv[optind - 1], "--");
+	unsigned line = 0;
+	if (optind < sub_argc && !dashes && file_word(sub_argv[optind], &line)) {
+		if (optind + 1 < sub_argc)
+			return sc_error_setf(err, EINVAL, "unexpected argument '%s' after the file: shell [OPTIONS] FILE.t[:LINE]",
+					     sub_argv[optind + 1]);
+		const char *word = sub_argv[optind], *colon = line ? strrchr(word, ':') : NULL;
+		if (!(o->shell_file = sc_cli_keep(o, colon ? strndup(word, (size_t)(colon - word)) : strdup(word))))
+			return sc_error_set(err, ENOMEM, "parse the options");
+		o->shell_line = line;
+		return keep_run_args(o, sub_argv, words, skip) < 0 ? sc_error_set(err, ENOMEM, "parse the options") : 0;
+	}
+	if (o->n_file_roots || o->trust_files)
+		return sc_error_setf(err, EINVAL, "--file-root and --trust-files apply to a file: shell [OPTIONS] FILE.t[:LINE]");
+	if (optind < sub_argc && !dashes && sub_argv[optind][0] == '-')
+		return unknown_option(sub_argv, optind, sub_argv[optind][1], err);
+	o->config.argv = optind < sub_argc ? (const char *const *)(sub_argv + optind) : sc_cli_default_shell;
 	return 0;
 }
 
@@ -684,6 +755,9 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (o->command == SC_CLI_RUN)
 			return sc_error_setf(err, EINVAL, "fixture needs build, list or prune: simpcon-test fixture build|list|prune");
 		first = 3;
+	} else if (argc > 1 && !strcmp(argv[1], "shell")) {
+		first = 2;
+		o->command = SC_CLI_SHELL;
 	} else if (argc > 1 && !strcmp(argv[1], "suite")) {
 		first = 2;
 		o->command = SC_CLI_SUITE;
@@ -738,6 +812,8 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 		if (len > 2 && !strcmp(sub_argv[optind] + len - 2, ".t"))
 			o->command = SC_CLI_SUITE;
 	}
+	if (o->command == SC_CLI_SHELL)
+		return shell_target(o, sub_argc, sub_argv, words, skip, err);
 	if (o->command != SC_CLI_SUITE &&
 	    (o->update || o->list || o->filter || o->shard_n || o->jobs || o->n_file_roots || o->trust_files))
 		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --jobs, --file-root and --trust-files apply to transcript files: "

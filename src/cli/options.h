@@ -12,6 +12,7 @@ enum sc_cli_command {
 	SC_CLI_VERSION,
 	SC_CLI_CHECK,
 	SC_CLI_SUITE,
+	SC_CLI_SHELL,
 	SC_CLI_FIXTURE_BUILD,
 	SC_CLI_FIXTURE_LIST,
 	SC_CLI_FIXTURE_PRUNE,
@@ -61,6 +62,9 @@ struct sc_cli_options {
 	struct sc_file_root *file_roots; /* --file-root, in order */
 	size_t n_file_roots;
 	bool trust_files;        /* --trust-files: "simpcon:" lines may ask anything */
+	/* shell FILE.t[:LINE]: the file's container, its commands before LINE replayed */
+	const char *shell_file;
+	unsigned shell_line;     /* 0: up to the first command that fails */
 	enum sc_verbosity verbosity;
 	struct sc_cli_given *given; /* every option, as given */
 	size_t n_given;
@@ -81,6 +85,8 @@ char *sc_cli_keep(struct sc_cli_options *options, char *s);
 /* The fixture the options ask for (--busybox, --archive, --cache, --no-cache); strings point
  * into options. */
 struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *options);
+/* shell's command when none is given: { "/bin/sh", "-i", NULL } */
+extern const char *const sc_cli_default_shell[];
 /* The CPUs this process may run on (its affinity), at least 1: what -j 0 asks for. */
 unsigned sc_cli_cpus(void);
 /* The --help text. */

@@ -8,12 +8,16 @@
 #include <stdio.h>
 #include <time.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <sys/signalfd.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "check.h"
 #include "check-kernel.h"
+#include "error.h"
 #include "fixture.h"
 #include "junit.h"
 #include "options.h"
@@ -22,6 +26,7 @@
 #include "simpcon.h"
 #include "tap.h"
 #include "tmpdir.h"
+#include "util.h"
 
 enum {
 	EXIT_OK = 0,
@@ -244,6 +249,125 @@ static int run(struct sc_cli_options *o)
 	return finish(&tap, o, status);
 }
 
+/* The caller's terminal modes before the shell made it raw: put back on every way out. */
+static struct termios saved_modes;
+static bool modes_saved;
+
+static void restore_modes(void)
+{
+	if (modes_saved && tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_modes) == 0)
+		modes_saved = false;
+}
+
+static bool given(const struct sc_cli_options *o, const char *name)
+{
+	for (size_t i = 0; i < o->n_given; i++)
+		if (!strcmp(o->given[i].name, name))
+			return true;
+	return false;
+}
+
+/* The terminal's own: raw (every key goes to the container's terminal, whose line discipline
+ * does the rest: ^C, ^Z, echo), and its size changes as a signalfd. */
+static int terminal_session(struct sc_config *c, int *ret_resize_fd)
+{
+	sigset_t winch;
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &winch, NULL) < 0 || (*ret_resize_fd = signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		return -errno;
+	if (tcgetattr(STDIN_FILENO, &saved_modes) < 0)
+		return -errno;
+	modes_saved = true;
+	(void)atexit(restore_modes);
+	struct termios raw = saved_modes;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) < 0)
+		return -errno;
+	c->stdio = SC_STDIO_TERMINAL;
+	c->resize_fd = *ret_resize_fd;
+	return 0;
+}
+
+/* simpcon-test shell: the run's container with the caller's terminal attached. Exits with the
+ * shell's status (128 + N for death by signal N). */
+static int shell(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	struct sc_fixture *fx = NULL;
+	struct sc_cli_shell_file *file = NULL;
+	struct sc_result *result = NULL;
+	struct sc_config *c = &o->config;
+	_cleanup_free_ const char **env = NULL;
+	int resize_fd = -1, status = EXIT_HARNESS, r;
+	o->config.cancel_fd = cancel_fd();
+	if (o->shell_file)
+		r = sc_cli_shell_file_open(o, &file, &c, &err);
+	else
+		r = fixture(o, &fx, &err);
+	/* a person's session: no timeout unless asked for */
+	if (r == 0 && !given(o, "timeout"))
+		c->timeout_ms = 0;
+	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	const char *term = getenv("TERM");
+	size_t n = 0;
+	while (c->env && c->env[n])
+		n++;
+	if (r == 0 && tty && term && *term && !(env = calloc(n + 2, sizeof(*env))))
+		r = sc_error_set(&err, ENOMEM, "prepare the shell's environment");
+	_cleanup_free_ char *term_entry = NULL;
+	if (r == 0 && env) {
+		if (n)
+			memcpy(env, c->env, n * sizeof(*env));
+		if (asprintf(&term_entry, "TERM=%s", term) < 0)
+			r = sc_error_set(&err, ENOMEM, "prepare the shell's environment");
+		env[n] = term_entry;
+		c->env = env;
+	}
+	if (r == 0 && tty && (r = terminal_session(c, &resize_fd)) < 0)
+		sc_error_set(&err, -r, "make the terminal raw for the shell");
+	else if (r == 0 && !tty) {
+		fprintf(stderr, "simpcon-test: stdin or stdout is not a terminal: the shell reads and writes plain pipes, "
+				"without job control\n");
+		c->stdio = SC_STDIO_PASSTHROUGH;
+		c->stdin_file = "-";
+		/* the default shell then reads commands as a script does: no banner, no prompts */
+		static const char *const plain_shell[] = { "/bin/sh", NULL };
+		if (!o->shell_file && c->argv == sc_cli_default_shell)
+			c->argv = plain_shell;
+	}
+	if (r == 0)
+		r = sc_run(c, &result, &err);
+	restore_modes();
+	if (r < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+		goto out;
+	}
+	/* the same isolation as run: a broken one is said, though the session is over */
+	for (int k = 0; k < SC_CHECK_COUNT; k++) {
+		const char *detail = NULL;
+		if (sc_result_check(result, (enum sc_check)k, &detail) == SC_VERDICT_FAIL)
+			fprintf(stderr, "simpcon-test: isolation check '%s' failed: %s\n", sc_check_name((enum sc_check)k),
+				detail ? detail : "");
+	}
+	if (sc_result_exec_error(result))
+		fprintf(stderr, "simpcon-test: %s\n", sc_result_exec_error(result));
+	if (sc_result_timed_out(result))
+		fprintf(stderr, "simpcon-test: the shell ran past --timeout and was killed with its container\n");
+	if (sc_result_run_dir(result))
+		fprintf(stderr, "simpcon-test: kept run directory '%s'\n", sc_result_run_dir(result));
+	status = sc_result_signal(result) ? 128 + sc_result_signal(result) : sc_result_exit_status(result);
+out:
+	if (o->config.cancel_fd >= 0)
+		close(o->config.cancel_fd);
+	if (resize_fd >= 0)
+		close(resize_fd);
+	sc_result_free(result);
+	sc_cli_shell_file_close(file);
+	sc_fixture_free(fx);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct sc_cli_options options;
@@ -260,6 +384,7 @@ int main(int argc, char **argv)
 	case SC_CLI_RUN: status = run(&options); break;
 	case SC_CLI_CHECK: status = check(&options); break;
 	case SC_CLI_SUITE: status = suite(&options); break;
+	case SC_CLI_SHELL: status = shell(&options); break;
 	case SC_CLI_FIXTURE_BUILD:
 	case SC_CLI_FIXTURE_LIST:
 	case SC_CLI_FIXTURE_PRUNE: status = fixture_command(&options); break;

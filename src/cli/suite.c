@@ -376,6 +376,82 @@ static int file_root(const struct sc_cli_options *fo, const struct sc_cli_option
 	return 0;
 }
 
+static int add_quoted(char **buf, size_t *len, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *piece = s[i] == '\'' ? "'\\''" : NULL;
+		size_t k = piece ? 4 : 1;
+		char *more = realloc(*buf, *len + k + 1);
+		if (!more)
+			return -ENOMEM;
+		*buf = more;
+		memcpy(*buf + *len, piece ? piece : &s[i], k);
+		*len += k;
+		(*buf)[*len] = '\0';
+	}
+	return 0;
+}
+
+static int add_text(char **buf, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	char *more = realloc(*buf, *len + n + 1);
+	if (!more)
+		return -ENOMEM;
+	*buf = more;
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* A word for a shell command line: as it is when nothing in it is special, else quoted. */
+static int add_word(char **buf, size_t *len, const char *w)
+{
+	bool plain = *w != '\0';
+	for (const char *p = w; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			strchr("@%+=:,./_-", *p);
+	int r = add_text(buf, len, *len ? " " : "");
+	if (r == 0 && plain)
+		return add_text(buf, len, w);
+	if (r == 0)
+		r = add_text(buf, len, "'");
+	if (r == 0)
+		r = add_quoted(buf, len, w, strlen(w));
+	return r == 0 ? add_text(buf, len, "'") : r;
+}
+
+/* "simpcon-test shell OPTIONS FILE": what opens a shell in the file's container, with the
+ * suite's run options and the rules its lines were held to; NULL when memory runs out. */
+static char *reproduce_command(const struct sc_cli_options *o, const char *path)
+{
+	char *s = NULL;
+	size_t len = 0;
+	int r = add_word(&s, &len, "simpcon-test");
+	if (r == 0)
+		r = add_word(&s, &len, "shell");
+	for (size_t i = 0; r == 0 && i < o->n_run_args; i++)
+		r = add_word(&s, &len, o->run_args[i]);
+	for (size_t i = 0; r == 0 && i < o->n_file_roots; i++) {
+		_cleanup_free_ char *root = NULL;
+		if (asprintf(&root, "%s%s", o->file_roots[i].path, o->file_roots[i].writable ? ":rw" : "") < 0)
+			r = -ENOMEM;
+		if (r == 0)
+			r = add_word(&s, &len, "--file-root");
+		if (r == 0)
+			r = add_word(&s, &len, root);
+	}
+	if (r == 0 && o->trust_files)
+		r = add_word(&s, &len, "--trust-files");
+	if (r == 0)
+		r = add_word(&s, &len, path);
+	if (r < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* Makes ready what the file's run needs: its script, its options, its root. Returns 0 (the file
  * is ready, or job->unrunnable says why its points fail), or a negative errno when the harness
  * itself failed (err says why). */
@@ -417,7 +493,8 @@ static int report_file(struct sc_tap *tap, struct file_job *job, const struct sc
 	int r = sc_transcript_split_output(&job->view, job->marker, res->out.data ? res->out.data : "", res->out.len,
 					   &split, err);
 	if (r == 0) {
-		failed += sc_transcript_report(tap, &job->view, split, job->path);
+		_cleanup_free_ char *again = reproduce_command(o, job->path);
+		failed += sc_transcript_report(tap, &job->view, split, job->path, again);
 		if (res->timed_out)
 			sc_tap_comment(tap, "the file's container timed out and was killed: the commands left were not run");
 		if (o->update)
@@ -598,6 +675,7 @@ static int read_worker(struct worker *w, struct file_job *jobs, struct sc_error 
 	int status = 0;
 	sc_closep(&w->results);
 	sc_closep(&w->commands);
+	w->results = w->commands = -1;
 	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	w->pid = 0;
@@ -803,4 +881,140 @@ out:
 	free(jobs);
 	*ret_failed = failed;
 	return r;
+}
+
+/* ---- shell FILE.t[:LINE] ---------------------------------------------------------------- */
+
+struct sc_cli_shell_file {
+	struct file_job job;
+	struct sc_cli_options caller;
+	struct sc_fixture *shared;
+	const char *argv[3];
+	const char **env;
+};
+
+/* The line of the file's first command that fails, run as a suite runs it; UINT_MAX when every
+ * command passes. */
+static int first_failing(struct sc_cli_shell_file *f, const struct sc_cli_options *o, unsigned *ret_line,
+			 struct sc_error *err)
+{
+	struct file_job run = { .path = f->job.path, .t = f->job.t, .view = f->job.view };
+	struct sc_transcript_result *split = NULL;
+	int r = prepare_file(&run, o, &f->caller, &f->shared, err);
+	if (r == 0 && run.unrunnable)
+		r = sc_error_setf(err, run.why.code ? run.why.code : EINVAL, "%s", run.why.message);
+	if (r == 0)
+		r = sc_run(&run.fo.config, &run.res, err);
+	if (r == 0)
+		r = sc_transcript_split_output(&run.view, run.marker, run.res->out.data ? run.res->out.data : "",
+					       run.res->out.len, &split, err);
+	*ret_line = UINT_MAX;
+	for (size_t i = 0; r == 0 && i < run.view.n_commands; i++) {
+		const struct sc_transcript_outcome *out = i < split->n_outcomes ? &split->outcomes[i] : NULL;
+		if (!out || !sc_transcript_command_matches(&run.view.commands[i], out)) {
+			*ret_line = run.view.commands[i].line;
+			break;
+		}
+	}
+	sc_transcript_result_free(split);
+	finish_file(&run);
+	return r;
+}
+
+/* What the shell sources first ($ENV): each command before line shown as the file writes it
+ * ("$ " and "> " lines), then run, in the shell itself, so that its variables, functions and
+ * directory stay. */
+static int replay_script(const struct sc_transcript *t, unsigned line, char **ret)
+{
+	char *s = NULL;
+	size_t len = 0;
+	int r = add_text(&s, &len, "unset ENV\n");
+	for (size_t i = 0; r == 0 && i < t->n_commands && t->commands[i].line < line; i++) {
+		const char *text = t->commands[i].text;
+		for (const char *l = text; r == 0 && l;) {
+			const char *nl = strchr(l, '\n');
+			r = add_text(&s, &len, l == text ? "printf '%s\\n' '$ " : "printf '%s\\n' '> ");
+			if (r == 0)
+				r = add_quoted(&s, &len, l, nl ? (size_t)(nl - l) : strlen(l));
+			if (r == 0)
+				r = add_text(&s, &len, "'\n");
+			l = nl ? nl + 1 : NULL;
+		}
+		if (r == 0)
+			r = add_text(&s, &len, text);
+		if (r == 0)
+			r = add_text(&s, &len, "\n");
+	}
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+int sc_cli_shell_file_open(struct sc_cli_options *o, struct sc_cli_shell_file **ret, struct sc_config **ret_config,
+			   struct sc_error *err)
+{
+	struct sc_cli_shell_file *f = calloc(1, sizeof(*f));
+	*ret = f;
+	if (!f)
+		return sc_error_set(err, ENOMEM, "prepare the shell");
+	struct file_job *job = &f->job;
+	job->path = o->shell_file;
+	if (load(job, o) < 0 || !job->t)
+		return sc_error_setf(err, job->parse_err.code ? job->parse_err.code : EINVAL, "%s", job->parse_err.message);
+	int r = parse_alone(o->run_args, o->n_run_args, &f->caller, err);
+	unsigned line = o->shell_line;
+	if (r == 0 && line == 0) {
+		r = first_failing(f, o, &line, err);
+		if (r == 0 && line == UINT_MAX)
+			fprintf(stderr, "simpcon-test: every command of '%s' passes: the shell starts after the last\n", job->path);
+		else if (r == 0)
+			fprintf(stderr, "simpcon-test: %s:%u is the first command that fails: the shell starts before it\n",
+				job->path, line);
+	}
+	_cleanup_free_ char *script = NULL;
+	if (r == 0 && replay_script(job->t, line, &script) < 0)
+		r = sc_error_set(err, ENOMEM, "make the replay of '%s'", job->path);
+	if (r < 0)
+		return r;
+	job->have_options = true;
+	if (file_options(job, o, &f->caller, script, &job->args, &job->fo, &job->why) < 0) {
+		*err = job->why;
+		return -(job->why.code ? job->why.code : EINVAL);
+	}
+	/* the replay is a file, always: $ENV names it (it removes itself first) */
+	if (!job->args.script_file[0] &&
+	    ((r = script_to_file(script, &job->args, err)) < 0 || (r = add_script_copy(&job->fo, &job->args, err)) < 0))
+		return r;
+	if (!job->fo.config.rootfs &&
+	    (r = file_root(&job->fo, &f->caller, &f->shared, &job->fx, &job->fo.config.rootfs, err)) < 0)
+		return r;
+	size_t n = 0;
+	while (job->fo.config.env && job->fo.config.env[n])
+		n++;
+	if (!(f->env = calloc(n + 2, sizeof(*f->env))))
+		return sc_error_set(err, ENOMEM, "prepare the shell");
+	if (n)
+		memcpy(f->env, job->fo.config.env, n * sizeof(*f->env));
+	f->env[n] = "ENV=" SC_SUITE_SCRIPT;
+	job->fo.config.env = f->env;
+	f->argv[0] = "/bin/sh";
+	f->argv[1] = "-i";
+	job->fo.config.argv = f->argv;
+	*ret_config = &job->fo.config;
+	return 0;
+}
+
+void sc_cli_shell_file_close(struct sc_cli_shell_file *f)
+{
+	if (!f)
+		return;
+	finish_file(&f->job);
+	job_release(&f->job);
+	sc_fixture_free(f->shared);
+	sc_cli_options_release(&f->caller);
+	free(f->env);
+	free(f);
 }

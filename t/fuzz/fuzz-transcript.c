@@ -135,7 +135,7 @@ static void run_output(const struct sc_transcript *t, const char *out, size_t le
 
 	struct sc_tap tap;
 	sc_tap_init(&tap, devnull);
-	unsigned failed = sc_transcript_report(&tap, t, r, "fuzz.t");
+	unsigned failed = sc_transcript_report(&tap, t, r, "fuzz.t", NULL);
 	CHECK(failed <= t->n_commands && tap.count == t->n_commands, "one point per command");
 	sc_tap_release(&tap);
 

@@ -819,6 +819,26 @@ static char *tap_output(struct sc_tap *tap, int fd)
 	return text;
 }
 
+/* The TAP text sc_transcript_report writes for t and the output out (marker "M"). */
+static char *report_text(struct sc_transcript *t, const char *out, size_t len, const char *reproduce,
+			 unsigned expect_failed)
+{
+	struct sc_transcript_result *r = NULL;
+	assert_int_equal(sc_transcript_split_output(t, "M", out, len, &r, NULL), 0);
+	char path[] = "/tmp/test-transcript.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	assert_true(fd >= 0);
+	(void)unlink(path);
+	struct sc_tap tap;
+	sc_tap_init(&tap, fd);
+	assert_int_equal(sc_transcript_report(&tap, t, r, "foo.t", reproduce), expect_failed);
+	char *text = tap_output(&tap, fd);
+	sc_tap_release(&tap);
+	close(fd);
+	sc_transcript_result_free(r);
+	return text;
+}
+
 static void test_report(void **state)
 {
 	struct sc_transcript *t = parse("  $ echo hello\n  hello\n"
@@ -827,16 +847,7 @@ static void test_report(void **state)
 					"  $ sleep 100\n"
 					"  $ echo never\n");
 	const char out[] = "hello\n\nM 0 0\nworld\n\nM 1 0\n1\n2\n\nM 2 0\npart";
-	struct sc_transcript_result *r = NULL;
-	assert_int_equal(sc_transcript_split_output(t, "M", out, sizeof(out) - 1, &r, NULL), 0);
-	char path[] = "/tmp/test-transcript.XXXXXX";
-	int fd = mkostemp(path, O_CLOEXEC);
-	assert_true(fd >= 0);
-	(void)unlink(path);
-	struct sc_tap tap;
-	sc_tap_init(&tap, fd);
-	assert_int_equal(sc_transcript_report(&tap, t, r, "foo.t"), 3);
-	char *text = tap_output(&tap, fd);
+	char *text = report_text(t, out, sizeof(out) - 1, NULL, 3);
 	assert_string_equal(text, "ok 1 - foo.t:1: echo hello\n"
 				  "not ok 2 - foo.t:3: echo world\n"
 				  "  ---\n"
@@ -860,9 +871,23 @@ static void test_report(void **state)
 				  "  message: \"not run: the shell ended before this command\"\n"
 				  "  ...\n");
 	free(text);
-	sc_tap_release(&tap);
-	close(fd);
-	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+}
+
+/* A failed command names the shell that reproduces it, at its own line; a passing one does not. */
+static void test_report_reproduce(void **state)
+{
+	(void)state;
+	struct sc_transcript *t = parse("  $ echo hello\n  hello\n"
+					"  $ echo world\n  word\n");
+	const char out[] = "hello\n\nM 0 0\nworld\n\nM 1 0\n";
+	char *text = report_text(t, out, sizeof(out) - 1, "simpcon-test shell --hostname 'a b' foo.t", 1);
+	const char *line = strstr(text, "\n  reproduce: ");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "simpcon-test shell --hostname 'a b' foo.t:3"));
+	assert_null(strstr(line + strlen("\n  reproduce: "), "reproduce")); /* once: echo hello passed */
+	assert_true(strstr(text, "not ok 2 - foo.t:3") < line);
+	free(text);
 	sc_transcript_free(t);
 }
 
@@ -994,7 +1019,7 @@ static void test_hundred_commands(void **state)
 	(void)unlink(path);
 	struct sc_tap tap;
 	sc_tap_init(&tap, fd);
-	assert_int_equal(sc_transcript_report(&tap, t, r, "hundred.t"), 0);
+	assert_int_equal(sc_transcript_report(&tap, t, r, "hundred.t", NULL), 0);
 	assert_int_equal(tap.count, 100);
 	char *tap_text = tap_output(&tap, fd);
 	assert_non_null(strstr(tap_text, "\nok 100 - hundred.t:"));
@@ -1057,6 +1082,7 @@ int main(void)
 		cmocka_unit_test(test_diff_large),
 		cmocka_unit_test(test_diff_long_lines),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_report_reproduce),
 		cmocka_unit_test(test_update),
 		cmocka_unit_test(test_update_escapes),
 		cmocka_unit_test(test_update_keeps_matching_patterns),
