@@ -36,8 +36,9 @@ struct sc_mount {
 enum sc_stdio {
 	SC_STDIO_CAPTURE,     /* stdout and stderr captured into the result (stdin: stdin_file) */
 	SC_STDIO_TERMINAL,    /* a pseudo-terminal of the container's own devpts, its controlling
-	                         terminal (job control works), relayed to the caller's fds 0 and 1
-	                         as they come: an interactive shell; nothing is captured */
+	                         terminal (job control works), relayed to the caller's fds 0 (a
+	                         terminal, whose size it takes) and 1 as they come: an interactive
+	                         shell; nothing is captured */
 	SC_STDIO_PASSTHROUGH, /* stdout and stderr written through to the caller's fds 1 and 2 as
 	                         they come, not captured (stdin: stdin_file) */
 };

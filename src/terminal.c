@@ -55,7 +55,8 @@ int sc_terminal_open_inside(int socket)
 
 void sc_terminal_init(struct sc_terminal *t, int socket, int in, int out, int resize_fd)
 {
-	*t = (struct sc_terminal){ .socket = socket, .master = -1, .in = in, .out = out, .resize_fd = resize_fd };
+	*t = (struct sc_terminal){ .socket = socket, .master = -1, .in = in, .size_fd = in, .out = out,
+				   .resize_fd = resize_fd };
 }
 
 bool sc_terminal_active(const struct sc_terminal *t)
@@ -68,7 +69,7 @@ bool sc_terminal_active(const struct sc_terminal *t)
 static void copy_size(const struct sc_terminal *t)
 {
 	struct winsize ws;
-	if (t->master >= 0 && ioctl(t->out, TIOCGWINSZ, &ws) == 0)
+	if (t->master >= 0 && ioctl(t->size_fd, TIOCGWINSZ, &ws) == 0)
 		(void)ioctl(t->master, TIOCSWINSZ, &ws);
 }
 

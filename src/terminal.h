@@ -21,7 +21,8 @@ int sc_terminal_open_inside(int socket);
 struct sc_terminal {
 	int socket;    /* the harness's end of the socket the master comes on; -1 once done */
 	int master;    /* the pty's master, -1 before it came and after the pty closed */
-	int in, out;   /* the caller's terminal: input (-1 once at its end) and output */
+	int in, out;   /* the caller's terminal (input, -1 once at its end) and where output goes */
+	int size_fd;   /* the caller's terminal, whose size the container's takes */
 	int resize_fd; /* readable when the caller's terminal changed size, or -1 */
 	char pending[4096]; /* the caller's input not yet taken by the master */
 	size_t pending_len, pending_off;

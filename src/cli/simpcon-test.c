@@ -308,7 +308,8 @@ static int shell(struct sc_cli_options *o)
 	/* a person's session: no timeout unless asked for */
 	if (r == 0 && !given(o, "timeout"))
 		c->timeout_ms = 0;
-	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	/* a terminal on stdin is the person's, whatever stdout is (| tee log, say) */
+	bool tty = isatty(STDIN_FILENO);
 	const char *term = getenv("TERM");
 	size_t n = 0;
 	while (c->env && c->env[n])
@@ -327,7 +328,7 @@ static int shell(struct sc_cli_options *o)
 	if (r == 0 && tty && (r = terminal_session(c, &resize_fd)) < 0)
 		sc_error_set(&err, -r, "make the terminal raw for the shell");
 	else if (r == 0 && !tty) {
-		fprintf(stderr, "simpcon-test: stdin or stdout is not a terminal: the shell reads and writes plain pipes, "
+		fprintf(stderr, "simpcon-test: stdin is not a terminal: the shell reads and writes plain pipes, "
 				"without job control\n");
 		c->stdio = SC_STDIO_PASSTHROUGH;
 		c->stdin_file = "-";

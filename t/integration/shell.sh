@@ -7,7 +7,7 @@
 containers_or_skip
 setup_run_env
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed (it drives the terminal)"
-plan 17
+plan 18
 drive="python3 $top_srcdir/t/helpers/pty-drive.py"
 # session NAME [SIMPCON ARGS...]: plays $T_TMP/NAME.steps against simpcon-test ARGS on a new
 # terminal; what it showed in NAME.out, the driver's complaint in NAME.err, its status in NAME.rc
@@ -83,6 +83,21 @@ EOF
 session size shell
 passed size; ok $? "the terminal's size, and a resize, are the container terminal's"
 show size
+
+# the terminal on stdin is what counts: output may go to a pipe
+cat >"$T_TMP/tee.steps" <<EOF
+expect $prompt
+send echo teed-\$((2 + 2))\r
+expect teed-4
+send exit 6\r
+exit 6
+modes-same
+EOF
+$drive "$T_TMP/tee.steps" -- sh -c '{ "$1" shell; echo $? >"$2.rc"; } | tee "$2"; exit "$(cat "$2.rc")"' sh "$SIMPCON" \
+	"$T_TMP/tee.log" >"$T_TMP/tee.out" 2>"$T_TMP/tee.err" </dev/null
+echo $? >"$T_TMP/tee.rc"
+passed tee && grep -q 'teed-4' "$T_TMP/tee.log"; ok $? "stdout a pipe (| tee): still the terminal session, its output in the pipe"
+show tee
 
 # a transcript's state: before its first failing command, or before a given line
 cat >"$T_TMP/state.t" <<'EOF'
