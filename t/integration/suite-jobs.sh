@@ -37,7 +37,9 @@ for me in a b; do
 	{
 		echo "File $me, run beside file $other."
 		echo "simpcon: --hostname file-$me"
-		printf '  $ echo %s >/tmp/%s-was-here; sleep 100%s & echo up >/sync/%s-up\n' $me $me "$([ $me = a ] && echo 1 || echo 2)" $me
+		# up once its sleep runs (a forked child is "sh" until it has exec'd)
+		printf '  $ echo %s >/tmp/%s-was-here; sleep 100%s & until ps -o comm | grep -q "^sleep$"; do :; done; echo up >/sync/%s-up\n' \
+			$me $me "$([ $me = a ] && echo 1 || echo 2)" $me
 		wait_for "$other-up"
 		echo '  $ hostname; ls /tmp; ps -o comm | grep -c "^sleep$"'
 		echo "  file-$me"
