@@ -57,12 +57,17 @@ printf 'Bail out! the check ended early\r\n' >"$serial2"
 EOQ
 chmod +x "$T_TMP/fake-qemu"
 sc check --kernel "$image" --qemu "$T_TMP/fake-qemu"
-[ "$T_RC" = 3 ] && has_line "$T_OUT" "not ok 1 - the kernel booted and ran check" &&
-	has_line "$T_OUT" "  serial: |" && has_line "$T_OUT" '    \\x42ail out! the check ended early' &&
-	has_line "$T_OUT" "    kernel command line: console=ttyS0 panic=-1 loglevel=6" &&
-	has_line "$T_OUT" "  qemu_exit_status: 0"
-ok $? "a machine that gave no TAP: what its serial lines carried is shown"
-[ "$T_RC" = 3 ] || diag "$T_OUT"
+if has "$T_ERR" "is linked dynamically"; then
+	# a sanitizer build: the machine would need its libraries, and check --kernel says so first
+	skip "a machine that gave no TAP: what its serial lines carried is shown" "simpcon-test is linked dynamically (a sanitizer build)"
+else
+	[ "$T_RC" = 3 ] && has_line "$T_OUT" "not ok 1 - the kernel booted and ran check" &&
+		has_line "$T_OUT" "  serial: |" && has_line "$T_OUT" '    \\x42ail out! the check ended early' &&
+		has_line "$T_OUT" "    kernel command line: console=ttyS0 panic=-1 loglevel=6" &&
+		has_line "$T_OUT" "  qemu_exit_status: 0"
+	ok $? "a machine that gave no TAP: what its serial lines carried is shown"
+	has_line "$T_OUT" "  serial: |" || diag "$T_OUT" "$T_ERR"
+fi
 
 # the writer: a directory, a file, a link and a compressed file written plain, read back by bsdtar
 writer="$top_builddir/simpcon-initramfs"
