@@ -1003,6 +1003,7 @@ int sc_cli_shell_file_open(struct sc_cli_options *o, struct sc_cli_shell_file **
 	f->argv[0] = "/bin/sh";
 	f->argv[1] = "-i";
 	job->fo.config.argv = f->argv;
+	job->fo.config.cancel_fd = o->config.cancel_fd; /* the harness's SIGHUP, SIGINT, SIGTERM */
 	*ret_config = &job->fo.config;
 	return 0;
 }

@@ -7,7 +7,7 @@
 containers_or_skip
 setup_run_env
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed (it drives the terminal)"
-plan 18
+plan 19
 drive="python3 $top_srcdir/t/helpers/pty-drive.py"
 # session NAME [SIMPCON ARGS...]: plays $T_TMP/NAME.steps against simpcon-test ARGS on a new
 # terminal; what it showed in NAME.out, the driver's complaint in NAME.err, its status in NAME.rc
@@ -182,6 +182,22 @@ while [ $n -lt 50 ] && pgrep -x -f 'sleep 1008' >/dev/null; do sleep 0.1; n=$((n
 passed hup && grep -q 'interrupted' "$T_TMP/hup.out" && ! pgrep -x -f 'sleep 1008' >/dev/null
 ok $? "SIGHUP of the harness: exit 3, the terminal's modes restored, no process left"
 show hup
+
+# the same for a file's shell, whose container is the file's
+cat >"$T_TMP/filehup.steps" <<EOF
+expect /tmp # 
+send sleep 1010 &\r
+expect /tmp # 
+kill HUP
+exit 3
+modes-same
+EOF
+session filehup shell "$T_TMP/state.t:4"
+n=0
+while [ $n -lt 50 ] && pgrep -x -f 'sleep 1010' >/dev/null; do sleep 0.1; n=$((n + 1)); done
+passed filehup && grep -q 'interrupted' "$T_TMP/filehup.out" && ! pgrep -x -f 'sleep 1010' >/dev/null
+ok $? "SIGHUP of the harness in shell FILE.t: exit 3, the terminal's modes restored, no process left"
+show filehup
 
 cat >"$T_TMP/sigkill.steps" <<EOF
 expect $prompt
