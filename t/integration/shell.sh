@@ -168,34 +168,29 @@ wait
 passed killed; ok $? "the container killed: exit 137, the terminal's modes restored"
 show killed
 
-cat >"$T_TMP/hup.steps" <<EOF
-expect $prompt
-send sleep 1008 &\r
-expect $prompt
+# hup NAME PROMPT SECONDS SHELL-ARGS...: SIGHUP of the harness while a shell's background
+# "sleep SECONDS" runs: exit 3, Bail out's reason on stderr, the terminal's modes restored, the
+# sleep gone with the container
+hup() {
+	name=$1 at=$2 secs=$3; shift 3
+	cat >"$T_TMP/$name.steps" <<EOF
+expect $at
+send sleep $secs &\r
+expect $at
 kill HUP
 exit 3
 modes-same
 EOF
-session hup shell
-n=0
-while [ $n -lt 50 ] && pgrep -x -f 'sleep 1008' >/dev/null; do sleep 0.1; n=$((n + 1)); done
-passed hup && grep -q 'interrupted' "$T_TMP/hup.out" && ! pgrep -x -f 'sleep 1008' >/dev/null
+	session "$name" shell "$@"
+	n=0
+	while [ $n -lt 50 ] && pgrep -x -f "sleep $secs" >/dev/null; do sleep 0.1; n=$((n + 1)); done
+	passed "$name" && grep -q 'interrupted' "$T_TMP/$name.out" && ! pgrep -x -f "sleep $secs" >/dev/null
+}
+hup hup "$prompt" 1008
 ok $? "SIGHUP of the harness: exit 3, the terminal's modes restored, no process left"
 show hup
-
 # the same for a file's shell, whose container is the file's
-cat >"$T_TMP/filehup.steps" <<EOF
-expect /tmp # 
-send sleep 1010 &\r
-expect /tmp # 
-kill HUP
-exit 3
-modes-same
-EOF
-session filehup shell "$T_TMP/state.t:4"
-n=0
-while [ $n -lt 50 ] && pgrep -x -f 'sleep 1010' >/dev/null; do sleep 0.1; n=$((n + 1)); done
-passed filehup && grep -q 'interrupted' "$T_TMP/filehup.out" && ! pgrep -x -f 'sleep 1010' >/dev/null
+hup filehup '/tmp # ' 1010 "$T_TMP/state.t:4"
 ok $? "SIGHUP of the harness in shell FILE.t: exit 3, the terminal's modes restored, no process left"
 show filehup
 
