@@ -549,7 +549,6 @@ enum worker_kind {
 };
 
 struct worker_reply {
-	uint32_t index;
 	int32_t kind, code;
 	struct sc_error err;
 	uint64_t size; /* of the packed result that follows */
@@ -568,7 +567,7 @@ static void worker_serve(struct file_job *jobs, size_t n, int commands, int resu
 	uint32_t index;
 	while (read(commands, &index, sizeof(index)) == (ssize_t)sizeof(index) && index < n) {
 		struct file_job *job = &jobs[index];
-		struct worker_reply reply = { .index = index };
+		struct worker_reply reply = { 0 };
 		int r = prepare_file(job, o, caller, shared, &reply.err);
 		if (r == 0 && job->unrunnable) {
 			reply.kind = WORKER_UNRUNNABLE;
