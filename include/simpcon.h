@@ -51,7 +51,8 @@ enum sc_net {
 struct sc_config {
 	const char *rootfs;           /* fixture root; never modified (writes land in a discarded layer) */
 	const char *const *argv;      /* command and arguments, NULL-terminated; argv[0] looked up in PATH */
-	const char *const *env;       /* NAME=VALUE added to the fixed environment, NULL-terminated, or NULL */
+	const char *const *env;       /* NAME=VALUE added to the fixed environment, NULL-terminated, or
+	                                 NULL; a later entry of a name replaces an earlier one */
 	const char *hostname;         /* NULL: "simpcon" */
 	const char *domainname;       /* NIS domain name inside; NULL: left as the new namespace has it */
 	const char *chdir;            /* working directory inside; NULL: "/" */
@@ -98,6 +99,9 @@ struct sc_config {
 	int resize_fd;                /* with SC_STDIO_TERMINAL: -1, or an fd that becomes readable
 	                                 when the caller's terminal changed size (a signalfd for
 	                                 SIGWINCH), whose new size the container's terminal then takes */
+	bool stdin_empty_pipe;        /* with stdin_file NULL: stdin is a pipe that no one writes to
+	                                 (a read sees end of file at once), as cram gives its commands,
+	                                 instead of /dev/null */
 };
 
 #define SC_OUTPUT_LIMIT_DEFAULT ((size_t)1 << 20)

@@ -113,9 +113,17 @@ static void child_stdio(const struct sc_child_plan *plan)
 			child_failf(plan, -r, "open a terminal on the container's /dev/ptmx");
 		return;
 	}
-	int in = plan->stdin_fd >= 0 ? plan->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in < 0)
+	int in = plan->stdin_fd;
+	if (in < 0 && plan->stdin_empty_pipe) {
+		/* the write end closed here: a read sees end of file, a test for a pipe sees one */
+		int ends[2];
+		if (pipe2(ends, O_CLOEXEC) < 0)
+			child_failf(plan, errno, "make the command's stdin pipe");
+		close(ends[1]);
+		in = ends[0];
+	} else if (in < 0 && (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		child_failf(plan, errno, "open '/dev/null' in the container");
+	}
 	if (dup2(in, 0) < 0 || dup2(plan->stdout_fd, 1) < 0 || dup2(plan->stderr_fd, 2) < 0)
 		child_failf(plan, errno, "set up the command's stdin, stdout and stderr");
 }

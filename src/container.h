@@ -31,6 +31,7 @@ struct sc_child_plan {
 	                             with the command as its argument (--init) */
 	int stdin_fd;             /* the command's stdin; -1: stdin_path, else /dev/null */
 	const char *stdin_path;   /* a host file for stdin, opened by the child before the mounts */
+	bool stdin_empty_pipe;    /* without stdin_fd and stdin_path: a pipe with no writer, not /dev/null */
 	int terminal_fd;          /* SC_STDIO_TERMINAL: the socket the pty's master goes to, else -1 */
 	int parent_fds[5];        /* the parent's ends (sync, pipes' read ends, terminal), -1 unused: closed
 	                             in the child at once, so the parent's death reads as EOF */

@@ -97,26 +97,52 @@ static int validate(const struct sc_config *c, struct sc_error *err)
 	return 0;
 }
 
-/* The fixed environment, then the caller's entries (which replace a fixed one of the same name). */
+static size_t name_length(const char *entry)
+{
+	return strcspn(entry, "=") + 1;
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+	const char *const *x = *(const char *const *const *)a, *const *y = *(const char *const *const *)b;
+	size_t n = name_length(*x), m = name_length(*y);
+	int c = memcmp(*x, *y, n < m ? n : m);
+	return c ? c : n != m ? (n < m ? -1 : 1) : (x > y) - (x < y);
+}
+
+/* The fixed environment, then the caller's entries: an entry replaces a fixed one and an
+ * earlier one of the same name, so each variable is set once, to the value given last (sorted
+ * by name, then by position: thousands of --env from a file's lines cost no quadratic time). */
 static int build_env(struct run *run)
 {
+	const char *const *user = run->config->env;
 	size_t n_user = 0;
-	for (const char *const *e = run->config->env; e && *e; e++)
+	for (const char *const *e = user; e && *e; e++)
 		n_user++;
+	_cleanup_free_ const char *const **sorted = calloc(n_user + 1, sizeof(*sorted));
+	_cleanup_free_ bool *replaced = calloc(n_user + 1, sizeof(*replaced));
 	char **envp = calloc(SC_ELEMENTSOF(fixed_env) + n_user + 1, sizeof(char *));
-	if (!envp)
+	if (!sorted || !replaced || !envp) {
+		free(envp);
 		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_user; i++)
+		sorted[i] = &user[i];
+	qsort(sorted, n_user, sizeof(*sorted), compare_entries);
+	for (size_t i = 0; i + 1 < n_user; i++)
+		replaced[sorted[i] - user] = name_length(*sorted[i]) == name_length(*sorted[i + 1]) &&
+					     !memcmp(*sorted[i], *sorted[i + 1], name_length(*sorted[i]));
 	size_t n = 0;
 	for (size_t i = 0; i < SC_ELEMENTSOF(fixed_env); i++) {
-		size_t name = strcspn(fixed_env[i], "=") + 1;
-		bool replaced = false;
-		for (const char *const *e = run->config->env; e && *e && !replaced; e++)
-			replaced = !strncmp(*e, fixed_env[i], name);
-		if (!replaced)
+		bool set = false;
+		for (size_t k = 0; k < n_user && !set; k++)
+			set = !replaced[k] && !strncmp(user[k], fixed_env[i], name_length(fixed_env[i]));
+		if (!set)
 			envp[n++] = (char *)fixed_env[i];
 	}
-	for (const char *const *e = run->config->env; e && *e; e++)
-		envp[n++] = (char *)*e;
+	for (size_t k = 0; k < n_user; k++)
+		if (!replaced[k])
+			envp[n++] = (char *)user[k];
 	run->envp = envp;
 	return 0;
 }
@@ -449,6 +475,7 @@ static int start(struct run *run, struct sc_error *err)
 		.init_fd = run->init_fd,
 		.stdin_fd = run->stdin_fd,
 		.stdin_path = c->stdin_file && strcmp(c->stdin_file, "-") ? c->stdin_file : NULL,
+		.stdin_empty_pipe = c->stdin_empty_pipe,
 		.sync_fd = run->sync[1],
 		.terminal_fd = run->term[1],
 		.parent_fds = { run->sync[0], run->pipes[SC_CAPTURE_STDOUT][0], run->pipes[SC_CAPTURE_STDERR][0],

@@ -69,6 +69,8 @@ enum {
 	OPT_MODULES,
 	OPT_QEMU,
 	OPT_APPEND,
+	OPT_CRAM,
+	OPT_SHELL,
 };
 
 static const struct option long_options[] = {
@@ -122,6 +124,8 @@ static const struct option long_options[] = {
 	{ "time-offset", required_argument, NULL, OPT_TIME_OFFSET },
 	{ "file-root", required_argument, NULL, OPT_FILE_ROOT },
 	{ "trust-files", no_argument, NULL, OPT_TRUST_FILES },
+	{ "cram", no_argument, NULL, OPT_CRAM },
+	{ "shell", required_argument, NULL, OPT_SHELL },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "storage", required_argument, NULL, OPT_STORAGE },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -240,6 +244,10 @@ const char *sc_cli_usage(void)
 	       "                            unless :rw)\n"
 	       "  --trust-files             let 'simpcon:' lines ask anything the command line can\n"
 	       "                            (host paths, --privileged, --busybox run on the host...)\n"
+	       "  --cram                    cram's environment, matching and skips: TESTDIR (bound\n"
+	       "                            read-only), CRAMTMP, LANG=C..., stdin a pipe, a file\n"
+	       "                            exiting 80 skipped; directories searched for *.t\n"
+	       "  --shell PATH              the shell inside that runs the commands (default /bin/sh)\n"
 	       "  (run options given here apply to every file; its own 'simpcon:' lines may only\n"
 	       "  narrow them: see 'Threat model' in the README)\n"
 	       "\n"
@@ -423,6 +431,12 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 		break;
 	case OPT_FILE_ROOT: return add_file_root(o, arg, err);
 	case OPT_TRUST_FILES: o->trust_files = true; break;
+	case OPT_CRAM: o->cram = true; break;
+	case OPT_SHELL:
+		if (!arg[0])
+			return sc_error_setf(err, EINVAL, "--shell '': expected the shell that runs the files' commands, e.g. /bin/bash");
+		o->shell = arg;
+		break;
 	case OPT_UPDATE: o->update = true; break;
 	case OPT_LIST: o->list = true; break;
 	case 'j': {
@@ -621,7 +635,7 @@ static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int fi
 static bool suite_only(int opt)
 {
 	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == 'j' || opt == OPT_JUNIT ||
-	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES;
+	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES || opt == OPT_CRAM || opt == OPT_SHELL;
 }
 
 /* The options before the files, less the suite's own (marked in skip), as words to parse again
@@ -815,8 +829,9 @@ int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_erro
 	if (o->command == SC_CLI_SHELL)
 		return shell_target(o, sub_argc, sub_argv, words, skip, err);
 	if (o->command != SC_CLI_SUITE &&
-	    (o->update || o->list || o->filter || o->shard_n || o->jobs || o->n_file_roots || o->trust_files))
-		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --jobs, --file-root and --trust-files apply to transcript files: "
+	    (o->update || o->list || o->filter || o->shard_n || o->jobs || o->n_file_roots || o->trust_files || o->cram ||
+	     o->shell))
+		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard, --jobs, --file-root, --trust-files, --cram and --shell apply to transcript files: "
 					      "use 'simpcon-test suite [OPTIONS] FILE.t...'");
 	if ((o->kernel || o->modules || o->qemu || o->append) && (r = kernel_options(o, err)) < 0)
 		return r;

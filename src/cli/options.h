@@ -62,6 +62,8 @@ struct sc_cli_options {
 	struct sc_file_root *file_roots; /* --file-root, in order */
 	size_t n_file_roots;
 	bool trust_files;        /* --trust-files: "simpcon:" lines may ask anything */
+	bool cram;               /* --cram: cram 0.7's environment, matching and skips */
+	const char *shell;       /* --shell PATH: runs the files' commands; NULL: sh (--cram: /bin/sh) */
 	/* shell FILE.t[:LINE]: the file's container, its commands before LINE replayed */
 	const char *shell_file;
 	unsigned shell_line;     /* 0: up to the first command that fails */

@@ -26,6 +26,7 @@
 #include "simpcon.h"
 #include "tap.h"
 #include "tmpdir.h"
+#include "transcript-files.h"
 #include "util.h"
 
 enum {
@@ -197,6 +198,30 @@ static int fixture_command(struct sc_cli_options *o)
 	else if (n == 0)
 		fprintf(stderr, "simpcon-test: no fixture in '%s'\n", cache);
 	return EXIT_OK;
+}
+
+static int suite(struct sc_cli_options *o);
+
+/* A suite's files: directories among them searched for *.t, as cram does. */
+static int suite_in(struct sc_cli_options *o)
+{
+	struct sc_error err = { 0 };
+	char **list = NULL, **owned = NULL;
+	size_t n = 0, n_owned = 0;
+	int r = sc_transcript_files(o->files, o->n_files, &list, &n, &owned, &n_owned, &err);
+	int status = EXIT_USAGE;
+	if (r < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+	} else {
+		o->files = list;
+		o->n_files = n;
+		status = suite(o);
+	}
+	for (size_t i = 0; i < n_owned; i++)
+		free(owned[i]);
+	free(owned);
+	free(list);
+	return status;
 }
 
 static int suite(struct sc_cli_options *o)
@@ -384,7 +409,7 @@ int main(int argc, char **argv)
 	case SC_CLI_VERSION: puts(PACKAGE_STRING); break;
 	case SC_CLI_RUN: status = run(&options); break;
 	case SC_CLI_CHECK: status = check(&options); break;
-	case SC_CLI_SUITE: status = suite(&options); break;
+	case SC_CLI_SUITE: status = suite_in(&options); break;
 	case SC_CLI_SHELL: status = shell(&options); break;
 	case SC_CLI_FIXTURE_BUILD:
 	case SC_CLI_FIXTURE_LIST:

@@ -36,6 +36,9 @@
 #define SC_SUITE_ARG_MAX (96 * 1024)
 #define SC_SUITE_SCRIPT "/.simpcon-transcript"
 
+/* Under --cram, a file whose shell exits with this status is skipped, as cram does. */
+#define SC_CRAM_SKIP_STATUS 80
+
 /* A file may give at most this many "simpcon:" lines; more is an error, never dropped. */
 #define SC_SUITE_MAX_OPTION_LINES 64
 
@@ -47,6 +50,7 @@ struct file_args {
 	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
 	int script_lock;            /* with script_file: keeps it from being swept (tmpdir.h) */
 	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
+	char *cram[4];              /* --cram: TESTDIR=, TESTFILE=, TESTSHELL= and the directory */
 };
 
 struct file_job {
@@ -61,6 +65,7 @@ struct file_job {
 	bool have_options;
 	struct file_args args;      /* the words fo points into */
 	struct sc_fixture *fx;      /* a root of the file's own, or NULL */
+	bool empty;                 /* --cram: an empty file, skipped as cram skips it (one point) */
 	bool unrunnable;            /* the file's points fail with why */
 	struct sc_error why;
 	struct sc_result *res;      /* what the run gave */
@@ -103,6 +108,8 @@ static void file_args_release(struct file_args *a)
 		sc_transcript_argv_free(a->split[i]);
 	free(a->argv);
 	free(a->mounts);
+	for (size_t i = 0; i < SC_ELEMENTSOF(a->cram); i++)
+		free(a->cram[i]);
 	if (a->script_file[0]) {
 		(void)unlink(a->script_file);
 		sc_closep(&a->script_lock);
@@ -221,6 +228,37 @@ static int confine_lines(const struct file_job *job, const struct sc_cli_options
 	return 0;
 }
 
+/* cram 0.7's environment: its fixed variables (LANG, TZ... as its cleanenv sets them, TMPDIR
+ * and the rest under CRAMTMP), then the file's own, kept in args. */
+#define CRAM_TMP "/tmp/cramtests"
+static const char *const cram_env[] = {
+	"CRAMTMP=" CRAM_TMP, "TMPDIR=" CRAM_TMP "/tmp", "TEMP=" CRAM_TMP "/tmp", "TMP=" CRAM_TMP "/tmp",
+	"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "COLUMNS=80", "CDPATH=", "GREP_OPTIONS=",
+};
+
+/* The shell a file's commands run in. */
+static const char *file_shell(const struct sc_cli_options *o)
+{
+	return o->shell ? o->shell : o->cram ? "/bin/sh" : "sh";
+}
+
+/* TESTDIR (the file's directory, absolute, as cram's os.path.abspath gives it), TESTFILE (its
+ * name) and TESTSHELL, as "NAME=VALUE" in args->cram, and the directory alone. */
+static int cram_file_env(const struct file_job *job, const struct sc_cli_options *o, struct file_args *args,
+			 struct sc_error *err)
+{
+	_cleanup_free_ char *copy = strdup(job->path), *name = strdup(job->path);
+	char dir[PATH_MAX];
+	if (!copy || !name)
+		return sc_error_set(err, ENOMEM, "cram's environment for '%s'", job->path);
+	if (!realpath(dirname(copy), dir))
+		return sc_error_set(err, errno, "the directory of '%s'", job->path);
+	if (asprintf(&args->cram[0], "TESTDIR=%s", dir) < 0 || asprintf(&args->cram[1], "TESTFILE=%s", basename(name)) < 0 ||
+	    asprintf(&args->cram[2], "TESTSHELL=%s", file_shell(o)) < 0 || !(args->cram[3] = strdup(dir)))
+		return sc_error_set(err, ENOMEM, "cram's environment for '%s'", job->path);
+	return 0;
+}
+
 /* The container options of a file: the suite's own (the caller's, parsed alone in caller),
  * then its "simpcon:" lines, parsed as the run command's, with relative paths taken from the
  * file's directory; unless the caller trusts the files, the lines may only narrow the
@@ -258,6 +296,19 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	size_t n_split = 0;
 	PUSH("simpcon-test");
 	PUSH("run");
+	if (o->cram) {
+		/* first, so that the caller's --env and the file's own replace them */
+		if ((r = cram_file_env(job, o, args, err)) < 0)
+			goto out;
+		for (size_t i = 0; i < SC_ELEMENTSOF(cram_env); i++) {
+			PUSH("--env");
+			PUSH(cram_env[i]);
+		}
+		for (size_t i = 0; i < 3; i++) {
+			PUSH("--env");
+			PUSH(args->cram[i]);
+		}
+	}
 	for (size_t i = 0; i < o->n_run_args; i++)
 		PUSH(o->run_args[i]); /* without the suite's own options (sc_cli_parse left them out) */
 	for (size_t i = 0; i < job->t->n_options; i++) {
@@ -266,8 +317,14 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		for (char **a = split[n_split++]; *a; a++)
 			PUSH(*a);
 	}
+	if (o->cram) {
+		/* after the file's lines, whose mounts confine_lines counts from the caller's */
+		PUSH("--ro-bind");
+		PUSH(args->cram[3]);
+		PUSH(args->cram[3]);
+	}
 	PUSH("--");
-	PUSH("sh");
+	PUSH(file_shell(o));
 	if (args->script_file[0]) {
 		PUSH(SC_SUITE_SCRIPT); /* too long for one argument: a file copied in */
 	} else {
@@ -296,6 +353,8 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		ret->config.storage_max = sc_storage_size(&caller->config);
 	if (r == 0 && args->script_file[0])
 		r = add_script_copy(ret, args, err);
+	if (r == 0 && o->cram)
+		ret->config.stdin_empty_pipe = true;
 	if (fchdir(cwd) < 0 && r == 0)
 		r = sc_error_set(err, errno, "return to the working directory");
 	if (r < 0 && !located) {
@@ -443,6 +502,10 @@ static char *reproduce_command(const struct sc_cli_options *o, const char *path)
 	}
 	if (r == 0 && o->trust_files)
 		r = add_word(&s, &len, "--trust-files");
+	if (r == 0 && o->cram)
+		r = add_word(&s, &len, "--cram");
+	if (r == 0 && o->shell && (r = add_word(&s, &len, "--shell")) == 0)
+		r = add_word(&s, &len, o->shell);
 	if (r == 0)
 		r = add_word(&s, &len, path);
 	if (r < 0) {
@@ -452,19 +515,32 @@ static char *reproduce_command(const struct sc_cli_options *o, const char *path)
 	return s;
 }
 
+/* cram runs each file's commands in a fresh directory named for it under CRAMTMP, beside the
+ * TMPDIR it gives them. */
+static int cram_script(char **script)
+{
+	char *whole = NULL;
+	if (asprintf(&whole, "mkdir -p \"$TMPDIR\" \"$CRAMTMP/$TESTFILE\" && cd \"$CRAMTMP/$TESTFILE\" || exit 1\n%s",
+		     *script) < 0)
+		return -ENOMEM;
+	free(*script);
+	*script = whole;
+	return 0;
+}
+
 /* Makes ready what the file's run needs: its script, its options, its root. Returns 0 (the file
  * is ready, or job->unrunnable says why its points fail), or a negative errno when the harness
  * itself failed (err says why). */
 static int prepare_file(struct file_job *job, const struct sc_cli_options *o, const struct sc_cli_options *caller,
 			struct sc_fixture **shared, struct sc_error *err)
 {
-	if (!job->t) {
+	if (!job->t || job->empty) {
 		job->why = job->parse_err;
 		job->unrunnable = true;
 		return 0;
 	}
 	if ((!job->marker && sc_transcript_marker_new(&job->marker) < 0) ||
-	    sc_transcript_script(&job->view, job->marker, &job->script) < 0)
+	    sc_transcript_script(&job->view, job->marker, &job->script) < 0 || (o->cram && cram_script(&job->script) < 0))
 		return sc_error_set(err, ENOMEM, "make the script of '%s'", job->path);
 	job->have_options = true;
 	if (file_options(job, o, caller, job->script, &job->args, &job->fo, &job->why) < 0) {
@@ -479,17 +555,34 @@ static int prepare_file(struct file_job *job, const struct sc_cli_options *o, co
 	return 0;
 }
 
+/* A cram file whose shell exits 80 is skipped, whatever ran before: its commands' points are
+ * skips. Returns 0, the number of them that failed. */
+static unsigned skip_commands(struct sc_tap *tap, const struct file_job *job)
+{
+	for (size_t i = 0; i < job->view.n_commands; i++) {
+		_cleanup_free_ char *desc = sc_transcript_description(&job->view, &job->view.commands[i], job->path);
+		sc_tap_point(tap, true, desc ? desc : job->path, SC_TAP_SKIP, "the file exited 80 (cram's skip)");
+	}
+	return 0;
+}
+
 /* Reports a file that ran (job->res) or could not: its points, in the stream's order. Returns
  * the number of failed points, or a negative errno when the harness failed. */
 static int report_file(struct sc_tap *tap, struct file_job *job, const struct sc_cli_options *o, struct sc_error *err)
 {
 	if (tap->junit)
 		(void)sc_junit_suite(tap->junit, job->path);
+	if (job->empty) {
+		sc_tap_point(tap, true, job->path, SC_TAP_SKIP, "an empty file (cram skips it)");
+		return 0;
+	}
 	if (job->unrunnable)
 		return (int)fail_file(tap, job, &job->why);
 	struct sc_result *res = job->res;
 	struct sc_transcript_result *split = NULL;
 	unsigned failed = sc_report_checks(tap, res, job->path, o->verbosity);
+	if (o->cram && !res->timed_out && res->exit_status == SC_CRAM_SKIP_STATUS)
+		return (int)(failed + skip_commands(tap, job));
 	int r = sc_transcript_split_output(&job->view, job->marker, res->out.data ? res->out.data : "", res->out.len,
 					   &split, err);
 	if (r == 0) {
@@ -835,7 +928,8 @@ int sc_cli_suite(struct sc_cli_options *o, struct sc_tap *tap, unsigned *ret_fai
 		struct file_job *job = &jobs[n++];
 		job->path = o->files[i];
 		job->points = load(job, o) < 0 ? SC_CHECK_COUNT + 1u : SC_CHECK_COUNT + (unsigned)job->view.n_commands;
-		if (!job->t)
+		job->empty = o->cram && job->t && job->t->len == 0;
+		if (!job->t || job->empty)
 			job->points = 1;
 		total += job->points;
 	}
@@ -974,7 +1068,7 @@ int sc_cli_shell_file_open(struct sc_cli_options *o, struct sc_cli_shell_file **
 				job->path, line);
 	}
 	_cleanup_free_ char *script = NULL;
-	if (r == 0 && replay_script(job->t, line, &script) < 0)
+	if (r == 0 && (replay_script(job->t, line, &script) < 0 || (o->cram && cram_script(&script) < 0)))
 		r = sc_error_set(err, ENOMEM, "make the replay of '%s'", job->path);
 	if (r < 0)
 		return r;
