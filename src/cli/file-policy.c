@@ -156,7 +156,11 @@ int sc_file_policy_check(const struct sc_cli_options *caller, const struct sc_cl
 			return refuse(err, name, "it is not among the options a file may give");
 		int r = 0;
 		switch (rules[k].rule) {
-		case RULE_INSIDE: break;
+		case RULE_INSIDE:
+			/* "--env NAME" copies the harness's value: a CI job's tokens, the caller's HOME */
+			if (!strcmp(name, "env") && !strchr(arg, '='))
+				r = refuse(err, name, "NAME without a value copies the harness's own environment");
+			break;
 		case RULE_PATH:
 			/* the harness's own stdin is the caller's terminal or make's */
 			if (!strcmp(name, "stdin") && !strcmp(arg, "-"))

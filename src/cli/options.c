@@ -194,7 +194,8 @@ const char *sc_cli_usage(void)
 	       "  --ro-bind SRC DST         the same, read-only\n"
 	       "  --tmpfs DST               a fresh tmpfs at DST\n"
 	       "  --copy SRC[:DST]          a copy of the file SRC at DST (default DST = SRC)\n"
-	       "  --env NAME=VALUE          add to the environment (PATH, HOME, LC_ALL=C, TERM=dumb)\n"
+	       "  --env NAME=VALUE          add to the environment (PATH, HOME, LC_ALL=C, TERM=dumb);\n"
+	       "                            NAME alone: simpcon-test's own value, if set\n"
 	       "  --chdir DIR               working directory inside (default: /)\n"
 	       "  --stdin FILE              the command reads FILE, or with '-' simpcon-test's own\n"
 	       "                            stdin (default: /dev/null)\n"
@@ -244,9 +245,10 @@ const char *sc_cli_usage(void)
 	       "                            unless :rw)\n"
 	       "  --trust-files             let 'simpcon:' lines ask anything the command line can\n"
 	       "                            (host paths, --privileged, --busybox run on the host...)\n"
-	       "  --cram                    cram's environment, matching and skips: TESTDIR (bound\n"
-	       "                            read-only), CRAMTMP, LANG=C..., stdin a pipe, a file\n"
-	       "                            exiting 80 skipped; directories searched for *.t\n"
+	       "  --cram                    cram's environment, matching and skips: TESTDIR and the\n"
+	       "                            current directory bound read-only, CRAMTMP, LANG=C...,\n"
+	       "                            stdin a pipe, a file exiting 80 skipped\n"
+	       "  (a directory among the files is searched for *.t, as cram searches it)\n"
 	       "  --shell PATH              the shell inside that runs the commands (default /bin/sh)\n"
 	       "  (run options given here apply to every file; its own 'simpcon:' lines may only\n"
 	       "  narrow them: see 'Threat model' in the README)\n"
@@ -392,10 +394,21 @@ static int add_file_root(struct sc_cli_options *o, const char *spec, struct sc_e
 	return 0;
 }
 
+/* --env NAME=VALUE, or --env NAME: the harness's own value of NAME, when it has one (a CI
+ * job's PYTHONPATH, say: cram passes its whole environment on, the container only what is
+ * named). */
 static int add_env(struct sc_cli_options *o, const char *entry, struct sc_error *err)
 {
-	if (!strchr(entry, '=') || entry[0] == '=')
-		return sc_error_setf(err, EINVAL, "--env '%s': expected NAME=VALUE", entry);
+	if (!entry[0] || entry[0] == '=')
+		return sc_error_setf(err, EINVAL, "--env '%s': expected NAME=VALUE, or NAME for the harness's own value", entry);
+	if (!strchr(entry, '=')) {
+		const char *value = getenv(entry);
+		if (!value)
+			return 0;
+		char *both = NULL;
+		if (asprintf(&both, "%s=%s", entry, value) < 0 || !(entry = sc_cli_keep(o, both)))
+			return sc_error_set(err, ENOMEM, "add --env");
+	}
 	const char **more = realloc(o->env, (o->n_env + 2) * sizeof(*more));
 	if (!more)
 		return sc_error_set(err, ENOMEM, "add --env");

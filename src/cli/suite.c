@@ -50,7 +50,9 @@ struct file_args {
 	char script_file[PATH_MAX]; /* host copy of a long script, or "" */
 	int script_lock;            /* with script_file: keeps it from being swept (tmpdir.h) */
 	struct sc_mount *mounts;    /* the file's mounts plus the script's copy */
-	char *cram[4];              /* --cram: TESTDIR=, TESTFILE=, TESTSHELL= and the directory */
+	char *cram[5];              /* --cram: TESTDIR=, TESTFILE=, TESTSHELL=, then the directories
+				       bound at their own paths (or NULL): the working directory, the
+				       file's */
 };
 
 struct file_job {
@@ -242,19 +244,32 @@ static const char *file_shell(const struct sc_cli_options *o)
 	return o->shell ? o->shell : o->cram ? "/bin/sh" : "sh";
 }
 
+static bool beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
+}
+
 /* TESTDIR (the file's directory, absolute, as cram's os.path.abspath gives it), TESTFILE (its
- * name) and TESTSHELL, as "NAME=VALUE" in args->cram, and the directory alone. */
+ * name) and TESTSHELL, as "NAME=VALUE" in args->cram; then what is bound read-only at its own
+ * path: the working directory (cram runs from a project's root, and its files reach it as
+ * $TESTDIR/..), and the file's directory, unless it lies beneath the working directory; never /,
+ * the container's own root. */
 static int cram_file_env(const struct file_job *job, const struct sc_cli_options *o, struct file_args *args,
 			 struct sc_error *err)
 {
 	_cleanup_free_ char *copy = strdup(job->path), *name = strdup(job->path);
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], cwd[PATH_MAX];
 	if (!copy || !name)
 		return sc_error_set(err, ENOMEM, "cram's environment for '%s'", job->path);
 	if (!realpath(dirname(copy), dir))
 		return sc_error_set(err, errno, "the directory of '%s'", job->path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return sc_error_set(err, errno, "the working directory");
 	if (asprintf(&args->cram[0], "TESTDIR=%s", dir) < 0 || asprintf(&args->cram[1], "TESTFILE=%s", basename(name)) < 0 ||
-	    asprintf(&args->cram[2], "TESTSHELL=%s", file_shell(o)) < 0 || !(args->cram[3] = strdup(dir)))
+	    asprintf(&args->cram[2], "TESTSHELL=%s", file_shell(o)) < 0 ||
+	    (strcmp(cwd, "/") && !(args->cram[3] = strdup(cwd))) ||
+	    (strcmp(dir, "/") && !(args->cram[3] && beneath(dir, cwd)) && !(args->cram[4] = strdup(dir))))
 		return sc_error_set(err, ENOMEM, "cram's environment for '%s'", job->path);
 	return 0;
 }
@@ -317,11 +332,13 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 		for (char **a = split[n_split++]; *a; a++)
 			PUSH(*a);
 	}
-	if (o->cram) {
+	for (size_t i = 3; o->cram && i < 5; i++) {
 		/* after the file's lines, whose mounts confine_lines counts from the caller's */
-		PUSH("--ro-bind");
-		PUSH(args->cram[3]);
-		PUSH(args->cram[3]);
+		if (args->cram[i]) {
+			PUSH("--ro-bind");
+			PUSH(args->cram[i]);
+			PUSH(args->cram[i]);
+		}
 	}
 	PUSH("--");
 	PUSH(file_shell(o));

@@ -4,7 +4,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 15
+plan 16
 d="$T_TMP/suite"
 mkdir -p "$d"
 dir=$(cd "$d" && pwd -P)
@@ -44,6 +44,15 @@ capture dirs -q --cram "$d/dirs.t"
 [ "$(cat "$T_TMP/dirs.rc")" = 0 ] && [ ! -e "$d/new" ]
 ok $? "--cram: the commands run in CRAMTMP/FILE, TMPDIR exists, TESTDIR is the file's directory, read-only"
 grep -A12 '^not ok' "$T_TMP/dirs" | head -n 30 | sed 's/^/# /'
+
+# run from a project's root, as cram is: the files reach the project as $TESTDIR/.., read-only
+mkdir -p "$T_TMP/proj/tests" && echo built >"$T_TMP/proj/prog"
+proj=$(cd "$T_TMP/proj" && pwd -P)
+printf '  $ cat "$TESTDIR/../prog"; pwd -P >/dev/null\n  built\n  $ touch "$TESTDIR/../new" 2>/dev/null || echo read-only\n  read-only\n' \
+	>"$T_TMP/proj/tests/up.t"
+(cd "$T_TMP/proj" && "$SIMPCON" suite -q --cram tests/up.t >"$T_TMP/up" 2>&1)
+[ $? = 0 ] && [ ! -e "$proj/new" ]; ok $? "--cram: the working directory is bound read-only at its path (\$TESTDIR/..)"
+grep -A12 '^not ok' "$T_TMP/up" | head -n 20 | sed 's/^/# /'
 
 # stdin is a pipe that ends at once, as cram's commands' stdin is a pipe (and never the terminal)
 printf '  $ test -p /dev/stdin && echo pipe; cat; echo end\n  pipe\n  end\n' >"$d/stdin.t"

@@ -6,7 +6,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 24
+plan 26
 
 d="$T_TMP/project"
 mkdir -p "$d/t/data" "$d/build" "$d/elsewhere"
@@ -41,6 +41,14 @@ passes() {
 attack busybox "--busybox $d/t/evil.sh" 'echo hi' 'hi'
 refused busybox '--busybox is refused in a file (it is executed on the host.*--trust-files' && [ ! -e "$canary" ]
 ok $? "--busybox of the file's own: refused, and never executed on the host"
+
+# --env NAME passes the harness's own value on: a CI job's token must not reach a file that asks
+attack envcopy '--env SIMPCON_TEST_TOKEN' 'echo "$SIMPCON_TEST_TOKEN"' 'hunter2'
+SIMPCON_TEST_TOKEN=hunter2 refused envcopy "--env is refused in a file (NAME without a value copies the harness's own environment"
+ok $? "--env NAME (the harness's value) in a file: refused"
+printf '  $ echo "$SIMPCON_TEST_TOKEN"\n  hunter2\n' >"$d/t/envcaller.t"
+SIMPCON_TEST_TOKEN=hunter2 passes envcaller --env SIMPCON_TEST_TOKEN
+ok $? "--env NAME from the caller: the harness's value"
 
 attack etc '--bind /etc:/e' 'cat /e/hostname' "$(cat /etc/hostname 2>/dev/null)"
 refused etc "--bind: '/etc' is not beneath the file's directory '$d/t' or a --file-root"
@@ -135,7 +143,7 @@ ok $? "--trust-files: the caller lets the file widen its options"
 ok $? "65 simpcon: lines: an error, none dropped silently"
 
 "$SIMPCON" run --file-root / -- true >/dev/null 2>"$T_TMP/runroot"
-[ $? = 2 ] && grep -q -- '--file-root and --trust-files apply to transcript files' "$T_TMP/runroot"
+[ $? = 2 ] && grep -q -- '--file-root, --trust-files, --cram and --shell apply to transcript files' "$T_TMP/runroot"
 ok $? "--file-root outside a suite: a usage error"
 
 [ ! -e "$canary" ] && [ "$(cat "$d/elsewhere/secret")" = secret-of-the-caller ] && [ -z "$(ls "$TMPDIR")" ]

@@ -123,7 +123,7 @@ fi
 
 # -j where it means nothing, or with no number, is a usage error; a file may not ask for it
 sc run -j 2 -- true
-[ "$T_RC" = 2 ] && has "$T_ERR" "--jobs, --file-root and --trust-files apply to transcript files"
+[ "$T_RC" = 2 ] && has "$T_ERR" "--jobs, --file-root, --trust-files, --cram and --shell apply to transcript files"
 ok $? "run -j 2: exit 2, transcript files named"
 sc -j two "$fx/basics.t"
 [ "$T_RC" = 2 ] && [ "$T_ERR" = "simpcon-test: --jobs 'two': expected how many files run at once, 1 to 256 (0: one per CPU)" ]

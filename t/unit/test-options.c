@@ -277,9 +277,21 @@ static void test_env(void **state)
 static void test_env_bad(void **state)
 {
 	struct fixture *f = *state;
-	assert_refused(f, PARSE(f, "run", "--env", "NOVALUE", "--", "true"), "--env", "'NOVALUE'", "NAME=VALUE");
-	assert_refused(f, PARSE(f, "run", "--env", "=x", "--", "true"), "--env", "'=x'");
+	assert_refused(f, PARSE(f, "run", "--env", "=x", "--", "true"), "--env", "'=x'", "NAME=VALUE");
 	assert_refused(f, PARSE(f, "run", "--env", "", "--", "true"), "--env");
+}
+
+/* --env NAME: the harness's own value, or nothing when it has none */
+static void test_env_inherited(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(setenv("SC_TEST_INHERITED", "a=b c", 1), 0);
+	(void)unsetenv("SC_TEST_UNSET");
+	assert_int_equal(PARSE(f, "run", "--env", "SC_TEST_INHERITED", "--env", "SC_TEST_UNSET", "--", "true"), 0);
+	assert_non_null(f->o.config.env);
+	assert_string_equal(f->o.config.env[0], "SC_TEST_INHERITED=a=b c");
+	assert_null(f->o.config.env[1]);
+	(void)unsetenv("SC_TEST_INHERITED");
 }
 
 static void test_timeout(void **state)
@@ -596,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tmpfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_inherited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uid_gid, setup, teardown),
