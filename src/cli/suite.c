@@ -231,8 +231,10 @@ static int confine_lines(const struct file_job *job, const struct sc_cli_options
 }
 
 /* cram 0.7's environment: its fixed variables (LANG, TZ... as its cleanenv sets them, TMPDIR
- * and the rest under CRAMTMP), then the file's own, kept in args. */
-#define CRAM_TMP "/tmp/cramtests"
+ * and the rest under CRAMTMP), then the file's own, kept in args. CRAMTMP is named as cram's
+ * mkdtemp names it, "cramtests-" and 8 of [a-z0-9_], which files match with globs; it is the
+ * same in every container. */
+#define CRAM_TMP "/tmp/cramtests-isolated"
 static const char *const cram_env[] = {
 	"CRAMTMP=" CRAM_TMP, "TMPDIR=" CRAM_TMP "/tmp", "TEMP=" CRAM_TMP "/tmp", "TMP=" CRAM_TMP "/tmp",
 	"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "COLUMNS=80", "CDPATH=", "GREP_OPTIONS=",

@@ -12,9 +12,9 @@ dir=$(cd "$d" && pwd -P)
 # the variables cram sets, each as cram sets it
 cat >"$d/env.t" <<EOT
   \$ echo "\$TESTDIR|\$TESTFILE|\$TESTSHELL|\$CRAMTMP"
-  $dir|env.t|/bin/sh|/tmp/cramtests
+  $dir|env.t|/bin/sh|/tmp/cramtests-isolated
   \$ echo "\$TMPDIR|\$TEMP|\$TMP"
-  /tmp/cramtests/tmp|/tmp/cramtests/tmp|/tmp/cramtests/tmp
+  /tmp/cramtests-isolated/tmp|/tmp/cramtests-isolated/tmp|/tmp/cramtests-isolated/tmp
   \$ echo "\$LANG|\$LC_ALL|\$LANGUAGE|\$TZ|\$COLUMNS"
   C|C|C|GMT|80
   \$ env | grep -E '^(CDPATH|GREP_OPTIONS)=' | sort
@@ -32,7 +32,7 @@ capture plain -q "$d/env.t"
 # the file's directory, bound read-only
 cat >"$d/dirs.t" <<'EOT'
   $ pwd; ls -A
-  /tmp/cramtests/dirs.t
+  /tmp/cramtests-isolated/dirs.t
   $ test -d "$TMPDIR" && test -w "$TMPDIR" && echo tmp
   tmp
   $ ls "$TESTDIR" | grep -c '\.t$' >/dev/null && test -f "$TESTDIR/$TESTFILE" && echo here
