@@ -276,6 +276,17 @@ static int cram_file_env(const struct file_job *job, const struct sc_cli_options
 	return 0;
 }
 
+/* Whether one of the caller's mounts shows the host's path at the same path inside. */
+static bool caller_shows(const struct sc_cli_options *caller, const char *path)
+{
+	for (size_t i = 0; i < caller->config.n_mounts; i++) {
+		const struct sc_mount *m = &caller->config.mounts[i];
+		if (!m->copy && m->source && !strcmp(m->source, m->dest) && beneath(path, m->dest))
+			return true;
+	}
+	return false;
+}
+
 /* The container options of a file: the suite's own (the caller's, parsed alone in caller),
  * then its "simpcon:" lines, parsed as the run command's, with relative paths taken from the
  * file's directory; unless the caller trusts the files, the lines may only narrow the
@@ -335,8 +346,9 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 			PUSH(*a);
 	}
 	for (size_t i = 3; o->cram && i < 5; i++) {
-		/* after the file's lines, whose mounts confine_lines counts from the caller's */
-		if (args->cram[i]) {
+		/* after the file's lines, whose mounts confine_lines counts from the caller's; not
+		 * where the caller's own binds show it already (writable, maybe) */
+		if (args->cram[i] && !caller_shows(caller, args->cram[i])) {
 			PUSH("--ro-bind");
 			PUSH(args->cram[i]);
 			PUSH(args->cram[i]);

@@ -4,7 +4,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 16
+plan 17
 d="$T_TMP/suite"
 mkdir -p "$d"
 dir=$(cd "$d" && pwd -P)
@@ -53,6 +53,14 @@ printf '  $ cat "$TESTDIR/../prog"; pwd -P >/dev/null\n  built\n  $ touch "$TEST
 (cd "$T_TMP/proj" && "$SIMPCON" suite -q --cram tests/up.t >"$T_TMP/up" 2>&1)
 [ $? = 0 ] && [ ! -e "$proj/new" ]; ok $? "--cram: the working directory is bound read-only at its path (\$TESTDIR/..)"
 grep -A12 '^not ok' "$T_TMP/up" | head -n 20 | sed 's/^/# /'
+
+# the caller's own writable bind of the project stays as it is: not bound again read-only over
+# it (nor twice, which the mount isolation point would report)
+printf '  $ touch "$TESTDIR/../new" && echo written\n  written\n' >"$T_TMP/proj/tests/write.t"
+(cd "$T_TMP/proj" && "$SIMPCON" suite --cram --bind "$proj:$proj" tests/write.t >"$T_TMP/write" 2>&1)
+[ $? = 0 ] && [ -e "$proj/new" ] && grep -q '^ok 3 - tests/write.t: isolation: mount$' "$T_TMP/write"
+ok $? "--cram --bind PROJECT:PROJECT: the caller's writable bind stays, mounted once"
+grep -A4 '^not ok' "$T_TMP/write" | head -n 20 | sed 's/^/# /'
 
 # stdin is a pipe that ends at once, as cram's commands' stdin is a pipe (and never the terminal)
 printf '  $ test -p /dev/stdin && echo pipe; cat; echo end\n  pipe\n  end\n' >"$d/stdin.t"
