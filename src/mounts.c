@@ -39,13 +39,56 @@ static const char *const proc_readonly[] = {
 
 /* --host-libs: the host's system directories, read-only, so dynamically linked programs of the
  * host (or built on it) run inside. A directory is bound; a symlink (merged /usr) is recreated
- * where the fixture has nothing of that name, so the fixture's busybox /bin stays. */
+ * where the fixture has nothing of that name. */
 static const char *const host_dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin" };
+
+/* ...except the directories of commands the fixture has too: there the container sees both sets,
+ * as a read-only overlay of the host's directory (what /bin is on the host, /usr/bin on a merged
+ * /usr) over the fixture's. The host's program wins where both have one, so host programs and
+ * scripts written for the host (#!/bin/bash, /bin/grep -P) run as on the host; busybox's applets
+ * the host lacks stay on PATH. One name is the fixture's unless asked (--host-sh): sh, the
+ * shell transcripts and `sh -c` were written for. */
+static const char *const command_dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin" };
+
+/* What of the host's /etc its programs need to be themselves, read-only: the links of
+ * update-alternatives (/usr/bin/awk -> /etc/alternatives/awk -> /usr/bin/mawk), and the loader's
+ * cache, without which it searches only its built-in paths and misses /usr/local/lib and the
+ * other ld.so.conf.d directories. Never /etc whole: passwd, group, hosts, hostname, resolv.conf
+ * belong to the container, and nsswitch.conf, localtime, gitconfig would make a test depend on
+ * the host's settings (glibc's defaults without them are the container's files and UTC). */
+static const char *const host_etc[] = { "/etc/alternatives", "/etc/ld.so.cache" };
 
 static bool host_is_dir(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The fixture's directory path, a real directory reached through no symlink (an archive's
+ * /bin -> /etc must not make the host's /etc a layer): an O_PATH fd, or -1. */
+static int fixture_dir(int fixture_fd, const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+	return fixture_fd < 0 ? -1 : sc_openat2(fixture_fd, path + 1, &how);
+}
+
+/* Where the host keeps the commands of dir: itself, or where its symlink leads (/bin -> usr/bin). */
+static bool host_command_dir(const char *dir, char host[static PATH_MAX])
+{
+	struct stat st;
+	return realpath(dir, host) && stat(host, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Whether dir is one of command_dirs that both the host and the fixture have. */
+static bool command_union(int fixture_fd, const char *dir)
+{
+	char host[PATH_MAX];
+	bool listed = false;
+	for (size_t i = 0; i < SC_ELEMENTSOF(command_dirs); i++)
+		listed |= !strcmp(command_dirs[i], dir);
+	_cleanup_close_ int fd = listed && host_command_dir(dir, host) ? fixture_dir(fixture_fd, dir) : -1;
+	return fd >= 0;
 }
 
 /* Bits of sc_mount_plan.proc_present: proc_readonly's entries, then proc_masked's. */
@@ -94,7 +137,7 @@ int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
 {
 	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + SC_ELEMENTSOF(proc_masked) + SC_ELEMENTSOF(proc_readonly) +
-		   SC_ELEMENTSOF(host_dirs) + plan->n_mounts;
+		   SC_ELEMENTSOF(host_dirs) + SC_ELEMENTSOF(command_dirs) + SC_ELEMENTSOF(host_etc) + plan->n_mounts;
 	size_t text = 0;
 	for (size_t i = 0; i < plan->n_mounts; i++)
 		text += strlen(plan->mounts[i].dest) + 2;
@@ -117,9 +160,18 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_masked); i++)
 		if (plan->proc_present & PROC_MASKED_BIT(i))
 			points[k++] = proc_masked[i];
+	_cleanup_close_ int fixture =
+		plan->host_libs && plan->rootfs ? open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_dirs); i++)
-		if (host_is_dir(host_dirs[i]))
+		if (host_is_dir(host_dirs[i]) && !command_union(fixture, host_dirs[i]))
 			points[k++] = host_dirs[i];
+	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(command_dirs); i++)
+		if (command_union(fixture, command_dirs[i]))
+			points[k++] = command_dirs[i];
+	struct stat st;
+	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_etc); i++)
+		if (stat(host_etc[i], &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+			points[k++] = host_etc[i];
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		if (plan->mounts[i].copy)
 			continue; /* a file in the layer, not a mount */
@@ -239,12 +291,46 @@ static int copy_root(const struct sc_mount_plan *plan, int layers, struct sc_err
 	return 0;
 }
 
+/* --host-libs: what the overlays of command_dirs are made of, opened before anything covers it. */
+struct host_layers {
+	int fixture; /* the fixture itself: their bottom layer (never the root, an overlay already) */
+	int keep;    /* a directory holding the fixture's sh: their top layer; -1: none */
+};
+
+static void host_layers_release(struct host_layers *l)
+{
+	sc_closep(&l->fixture);
+	sc_closep(&l->keep);
+}
+
+/* The fixture, and unless --host-sh a directory on the layers' tmpfs with a copy of the
+ * fixture's /bin/sh link (busybox's: -> /bin/busybox). A fixture whose sh is a file, not a
+ * link, keeps no sh over the host's. */
+static int open_host_layers(const struct sc_mount_plan *plan, int layers, struct host_layers *ret,
+			    struct sc_error *err)
+{
+	ret->fixture = plan->rootfs_idmapped ? openat(layers, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC)
+					     : fcntl(plan->rootfs_fd, F_DUPFD_CLOEXEC, 3);
+	if (ret->fixture < 0)
+		return sc_error_set(err, errno, "open the fixture '%s'", plan->rootfs);
+	char target[PATH_MAX];
+	_cleanup_close_ int bin = plan->host_sh ? -1 : fixture_dir(ret->fixture, "/bin");
+	ssize_t n = bin < 0 ? -1 : readlinkat(bin, "sh", target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	if (mkdirat(layers, "keep", 0755) < 0 || symlinkat(target, layers, "keep/sh") < 0 ||
+	    (ret->keep = openat(layers, "keep", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return sc_error_set(err, errno, "make the layer that keeps the fixture's /bin/sh");
+	return 0;
+}
+
 /* The root: the fixture as the lower layer of an overlay whose upper layer lives on a tmpfs
  * mounted in this mount namespace only, so the fixture is never modified and nothing of the
  * run reaches the host's disk (with --keep, the layers are the run directory on disk). Where
  * that tmpfs cannot hold the overlay's xattrs, a copy of the fixture on it. Returns the
  * root's fd. */
-static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
+static int mount_root(const struct sc_mount_plan *plan, struct host_layers *ret_host, struct sc_error *err)
 {
 	_cleanup_close_ int layers = layers_dir(plan, err);
 	if (layers < 0)
@@ -269,6 +355,8 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (upper_fd < 0)
 		return sc_error_set(err, errno, "open the run's upper layer");
 	int r = 0;
+	if (plan->host_libs && (r = open_host_layers(plan, layers, ret_host, err)) < 0)
+		return r;
 	if (sc_rootcopy_needed(upper_fd)) {
 		r = copy_root(plan, layers, err);
 	} else {
@@ -475,17 +563,22 @@ static int mount_dev(int rootfd, const struct sc_mount_plan *plan, struct sc_err
 	return 0;
 }
 
+/* A host path bound read-only at the same place: nothing on it runs set-id or opens a device. */
+static int bind_host(int rootfd, const char *path, bool dir, unsigned extra, struct sc_error *err)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, path, dir);
+	_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | extra };
+	if (fd < 0 || tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
+	    sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "bind the host's '%s' read-only", path);
+	return 0;
+}
+
 static int mount_host_dir(int rootfd, const char *path, struct sc_error *err)
 {
-	if (host_is_dir(path)) {
-		_cleanup_close_ int fd = open_in_root(rootfd, path, true);
-		_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV };
-		if (fd < 0 || tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
-		    sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return sc_error_set(err, errno, "bind the host's '%s' read-only", path);
-		return 0;
-	}
+	if (host_is_dir(path))
+		return bind_host(rootfd, path, true, 0, err);
 	char target[PATH_MAX];
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0)
@@ -500,14 +593,55 @@ static int mount_host_dir(int rootfd, const char *path, struct sc_error *err)
 	return 0;
 }
 
-static int mount_host_dirs(int rootfd, struct sc_error *err)
+/* The overlay of the host's commands over the fixture's at dir (command_dirs), topped by the
+ * directory holding the fixture's sh where the host has an sh there too. Layers are named by
+ * fd: the fixture's directory is opened beneath the fixture itself, never through the
+ * container's root, where /usr is the host's by now. */
+static int mount_command_dir(int rootfd, const struct host_layers *layers, const char *dir, struct sc_error *err)
 {
-	for (size_t i = 0; i < SC_ELEMENTSOF(host_dirs); i++) {
-		int r = mount_host_dir(rootfd, host_dirs[i], err);
-		if (r < 0)
-			return r;
-	}
+	char host_path[PATH_MAX], host_sh[PATH_MAX + 4];
+	if (!host_command_dir(dir, host_path))
+		return 0;
+	_cleanup_close_ int fixture = fixture_dir(layers->fixture, dir);
+	if (fixture < 0)
+		return 0;
+	_cleanup_close_ int host = open(host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host < 0)
+		return sc_error_set(err, errno, "open the host's '%s'", host_path);
+	struct stat st;
+	snprintf(host_sh, sizeof(host_sh), "%s/sh", host_path);
+	bool keep = layers->keep >= 0 && lstat(host_sh, &st) == 0;
+	char options[128], keep_layer[32] = "";
+	if (keep)
+		snprintf(keep_layer, sizeof(keep_layer), "/proc/self/fd/%d:", layers->keep);
+	snprintf(options, sizeof(options), "lowerdir=%s/proc/self/fd/%d:/proc/self/fd/%d,userxattr", keep_layer, host,
+		 fixture);
+	_cleanup_close_ int at = open_in_root(rootfd, dir, true);
+	if (at < 0 || mount_on_fd("overlay", at, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) < 0)
+		return sc_error_set(err, errno, "mount the host's '%s' over the fixture's '%s'", host_path, dir);
 	return 0;
+}
+
+static int mount_host_etc(int rootfd, const char *path, struct sc_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+		return 0; /* not on this host */
+	return bind_host(rootfd, path, S_ISDIR(st.st_mode), MOUNT_ATTR_NOEXEC, err);
+}
+
+static int mount_host_dirs(int rootfd, const struct host_layers *layers, struct sc_error *err)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(host_dirs); i++)
+		if (!command_union(layers->fixture, host_dirs[i]))
+			r = mount_host_dir(rootfd, host_dirs[i], err);
+	/* /usr/bin after /usr, whose bind it lies on */
+	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(command_dirs); i++)
+		r = mount_command_dir(rootfd, layers, command_dirs[i], err);
+	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(host_etc); i++)
+		r = mount_host_etc(rootfd, host_etc[i], err);
+	return r;
 }
 
 /* --copy: the file's bytes and mode into the container's writable layer, as container root. */
@@ -684,7 +818,8 @@ static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 	/* nothing mounted in the container may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return sc_error_set(err, errno, "make '/' private");
-	_cleanup_close_ int rootfd = mount_root(plan, err);
+	__attribute__((cleanup(host_layers_release))) struct host_layers host = { .fixture = -1, .keep = -1 };
+	_cleanup_close_ int rootfd = mount_root(plan, &host, err);
 	if (rootfd < 0)
 		return rootfd;
 	int r = mount_proc(rootfd, err);
@@ -694,7 +829,8 @@ static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (!plan->privileged && (limit = open_userns_limit(rootfd, err)) < 0 && limit != -ENOENT)
 		return limit;
 	if ((!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
-	    (r = mount_dev(rootfd, plan, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
+	    (r = mount_dev(rootfd, plan, err)) < 0 ||
+	    (plan->host_libs && (r = mount_host_dirs(rootfd, &host, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		r = mount_user(rootfd, plan, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,

@@ -23,6 +23,7 @@ struct sc_mount_plan {
 	bool keep;                      /* layers on the run directory's disk instead of a tmpfs */
 	bool privileged;                /* no /proc masks, nested user namespaces allowed */
 	bool host_libs;                 /* the host's /usr, /lib... read-only over the fixture */
+	bool host_sh;                   /* with host_libs: the host's sh, not the fixture's */
 	unsigned proc_present;          /* which /proc entries to harden exist (sc_mounts_find_proc) */
 	bool lock;                      /* lock every mount's flags and what lies under it: container
 	                                   root keeps CAP_SYS_ADMIN, which could undo them */
