@@ -91,6 +91,29 @@ static bool command_union(int fixture_fd, const char *dir)
 	return fd >= 0;
 }
 
+/* The file the fixture's sh links to (busybox's /bin/busybox) when a command overlay shows the
+ * host's file of that name instead (a host with busybox installed): the fixture's is bound over
+ * it, so that sh stays the fixture's program, not only its name. Fills path and returns true. */
+static bool sh_target_shadowed(int fixture_fd, bool host_sh, char path[static PATH_MAX])
+{
+	_cleanup_close_ int bin = host_sh ? -1 : fixture_dir(fixture_fd, "/bin");
+	ssize_t n = bin < 0 ? -1 : readlinkat(bin, "sh", path, PATH_MAX - 1);
+	if (n <= 0 || path[0] != '/')
+		return false;
+	path[n] = '\0';
+	char dir[PATH_MAX], host[PATH_MAX], host_file[2 * PATH_MAX];
+	char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	struct stat st;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int file = sc_openat2(fixture_fd, path + 1, &how);
+	if (file < 0 || fstat(file, &st) < 0 || !S_ISREG(st.st_mode) || !command_union(fixture_fd, dir) ||
+	    !host_command_dir(dir, host))
+		return false;
+	snprintf(host_file, sizeof(host_file), "%s/%s", host, slash + 1);
+	return lstat(host_file, &st) == 0;
+}
+
 /* Bits of sc_mount_plan.proc_present: proc_readonly's entries, then proc_masked's. */
 #define PROC_READONLY_BIT(i) (1u << (i))
 #define PROC_MASKED_BIT(i) (1u << (SC_ELEMENTSOF(proc_readonly) + (i)))
@@ -137,8 +160,10 @@ int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
 {
 	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + SC_ELEMENTSOF(proc_masked) + SC_ELEMENTSOF(proc_readonly) +
-		   SC_ELEMENTSOF(host_dirs) + SC_ELEMENTSOF(command_dirs) + SC_ELEMENTSOF(host_etc) + plan->n_mounts;
-	size_t text = 0;
+		   SC_ELEMENTSOF(host_dirs) + SC_ELEMENTSOF(command_dirs) + SC_ELEMENTSOF(host_etc) + 1 /* sh's */ +
+		   plan->n_mounts;
+	size_t text = PATH_MAX; /* sh's target */
+	char sh_target[PATH_MAX];
 	for (size_t i = 0; i < plan->n_mounts; i++)
 		text += strlen(plan->mounts[i].dest) + 2;
 	const char **points = malloc(n * sizeof(*points) + text);
@@ -172,6 +197,10 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_etc); i++)
 		if (stat(host_etc[i], &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
 			points[k++] = host_etc[i];
+	if (plan->host_libs && sh_target_shadowed(fixture, plan->host_sh, sh_target)) {
+		points[k++] = store;
+		store = stpcpy(store, sh_target) + 1;
+	}
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		if (plan->mounts[i].copy)
 			continue; /* a file in the layer, not a mount */
@@ -622,6 +651,21 @@ static int mount_command_dir(int rootfd, const struct host_layers *layers, const
 	return 0;
 }
 
+/* The fixture's file at path (sh_target_shadowed) over the host's one the overlay shows there. */
+static int mount_sh_target(int rootfd, const struct host_layers *layers, const char *path, struct sc_error *err)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int file = sc_openat2(layers->fixture, path + 1, &how);
+	_cleanup_close_ int tree =
+		file < 0 ? -1 : sc_open_tree(file, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	_cleanup_close_ int at = open_in_root(rootfd, path, false);
+	if (tree < 0 || at < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0 ||
+	    sc_move_mount(tree, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "bind the fixture's '%s' over the host's", path);
+	return 0;
+}
+
 static int mount_host_etc(int rootfd, const char *path, struct sc_error *err)
 {
 	struct stat st;
@@ -641,6 +685,9 @@ static int mount_host_dirs(int rootfd, const struct host_layers *layers, struct 
 		r = mount_command_dir(rootfd, layers, command_dirs[i], err);
 	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(host_etc); i++)
 		r = mount_host_etc(rootfd, host_etc[i], err);
+	char sh_target[PATH_MAX];
+	if (r == 0 && layers->keep >= 0 && sh_target_shadowed(layers->fixture, false, sh_target))
+		r = mount_sh_target(rootfd, layers, sh_target, err);
 	return r;
 }
 

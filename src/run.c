@@ -389,7 +389,7 @@ static int prepare(struct run *run, struct sc_error *err)
 	sc_probe_host_namespaces(x);
 	run->proc_present = c->privileged ? 0 : sc_mounts_find_proc();
 	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts, .privileged = c->privileged,
-				      .host_libs = c->host_libs, .rootfs = c->rootfs,
+				      .host_libs = c->host_libs, .host_sh = c->host_sh, .rootfs = c->rootfs,
 				      .proc_present = run->proc_present };
 	if ((r = sc_mounts_expected(&plan, &run->mount_points, &x->n_mount_points)) < 0)
 		return sc_error_set(err, -r, "plan the mounts");

@@ -6,7 +6,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 10
+plan 11
 
 # the first line of the command's stdout in the YAML (4 spaces in)
 first_out() { printf '%s\n' "$T_OUT" | sed -n '/^  stdout: |$/{n;s/^    //p;q;}'; }
@@ -40,7 +40,7 @@ ok $? "/etc/alternatives is the host's, read-only; /etc/passwd stays the contain
 
 # every host path inside is read-only, nosuid, nodev (mountinfo's 6th field: per-mount options)
 sc run --host-libs -- cat /proc/self/mountinfo
-bad=$(printf '%s\n' "$T_OUT" | awk '$5 ~ "^(/usr|/usr/bin|/usr/sbin|/bin|/sbin|/etc/alternatives|/etc/ld.so.cache)$" &&
+bad=$(printf '%s\n' "$T_OUT" | awk '$5 ~ "^(/usr|/usr/bin|/usr/sbin|/bin|/sbin|/bin/busybox|/etc/alternatives|/etc/ld.so.cache)$" &&
 	$6 !~ /^ro,nosuid,nodev/ { print $5, $6 }')
 [ "$T_RC" = 0 ] && has "$T_OUT" ' /usr/bin ' && [ -z "$bad" ]
 ok $? "the host's directories are mounted read-only, nosuid, nodev${bad:+ (not: $bad)}"
@@ -81,6 +81,18 @@ fi
 sc run --host-libs -- sh -c 'readlink /bin/sh; readlink /usr/bin/sh; readlink /proc/$$/exe'
 [ "$T_RC" = 0 ] && [ "$(printf '%s\n' "$T_OUT" | grep -cx '    /bin/busybox')" = 3 ]
 ok $? "sh is the fixture's busybox: /bin/sh, /usr/bin/sh and sh on PATH"
+
+# where the host has a busybox too, the fixture's own runs as sh, not the host's of that name
+if [ -e "$(readlink -f /bin)/busybox" ]; then
+	mkdir -p "$T_TMP/bb"
+	cp "$f_root/bin/busybox" "$T_TMP/bb/busybox" && printf x >>"$T_TMP/bb/busybox"
+	sc run --busybox "$T_TMP/bb/busybox" --host-libs -- sh -c 'wc -c </proc/$$/exe; wc -c </bin/busybox'
+	size=$(wc -c <"$T_TMP/bb/busybox")
+	[ "$T_RC" = 0 ] && [ "$(printf '%s\n' "$T_OUT" | grep -cx " *$size")" = 2 ]
+	ok $? "sh runs the fixture's busybox where the host has another"
+else
+	skip "sh runs the fixture's busybox where the host has another" "the host has no busybox"
+fi
 
 host_sh=$(readlink -f /bin/sh)
 sc run --host-sh -- sh -c 'readlink /bin/sh; readlink /proc/$$/exe'
