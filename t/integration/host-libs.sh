@@ -6,7 +6,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 11
+plan 12
 
 # the first line of the command's stdout in the YAML (4 spaces in)
 first_out() { printf '%s\n' "$T_OUT" | sed -n '/^  stdout: |$/{n;s/^    //p;q;}'; }
@@ -99,6 +99,14 @@ host_sh=$(readlink -f /bin/sh)
 sc run --host-sh -- sh -c 'readlink /bin/sh; readlink /proc/$$/exe'
 [ "$T_RC" = 0 ] && has_line "$T_OUT" "    $(readlink /bin/sh)" && has_line "$T_OUT" "    $host_sh"
 ok $? "--host-sh: sh is the host's ($host_sh)"
+
+# the layers are the fixture's real directories: a link among them (an archive's /sbin -> /etc)
+# leads within the container, never to a host directory made a layer
+fixture_copy "$T_TMP/rootfs"
+rm -rf "$T_TMP/rootfs/sbin" && ln -s /etc "$T_TMP/rootfs/sbin"
+sc run --rootfs "$T_TMP/rootfs" --host-libs -- sh -c 'readlink /sbin; ls /sbin/'
+[ "$T_RC" = 0 ] && has_line "$T_OUT" '    /etc' && has_line "$T_OUT" '    passwd' && ! has "$T_OUT" shadow
+ok $? "a fixture's /sbin -> /etc stays a link to the container's /etc"
 
 # a transcript's commands run in one shell session: the fixture's sh, or the host's when asked
 printf '  $ readlink /proc/$$/exe\n  /bin/busybox\n' >"$T_TMP/fixture-sh.t"
