@@ -622,6 +622,26 @@ static int mount_host_dir(int rootfd, const char *path, struct sc_error *err)
 	return 0;
 }
 
+/* Without overlayfs (a kernel before 6.6 makes the root a copy, and may not have it) dir is
+ * what it was before there were overlays: the host's under /usr, and where the host's /bin is
+ * a directory of its own, else the fixture's (the root's, writable); bound on itself, read-only
+ * where the host's, so the mount table is the one planned. */
+static int mount_command_dir_plain(int rootfd, const char *dir, const char *host_path, struct sc_error *err)
+{
+	bool host = !strncmp(dir, "/usr/", 5) || host_is_dir(dir);
+	unsigned clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE;
+	_cleanup_close_ int at = open_in_root(rootfd, dir, true);
+	_cleanup_close_ int tree = at < 0 ? -1
+				   : host ? sc_open_tree(AT_FDCWD, host_path, clone)
+					  : sc_open_tree(at, "", clone | AT_EMPTY_PATH);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (host ? MOUNT_ATTR_RDONLY : 0) };
+	if (tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
+	    sc_move_mount(tree, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sc_error_set(err, errno, "bind the %s '%s' on '%s' (no overlayfs here)",
+				    host ? "host's" : "fixture's", host ? host_path : dir, dir);
+	return 0;
+}
+
 /* The overlay of the host's commands over the fixture's at dir (command_dirs), topped by the
  * directory holding the fixture's sh where the host has an sh there too. Layers are named by
  * fd: the fixture's directory is opened beneath the fixture itself, never through the
@@ -646,9 +666,13 @@ static int mount_command_dir(int rootfd, const struct host_layers *layers, const
 	snprintf(options, sizeof(options), "lowerdir=%s/proc/self/fd/%d:/proc/self/fd/%d,userxattr", keep_layer, host,
 		 fixture);
 	_cleanup_close_ int at = open_in_root(rootfd, dir, true);
-	if (at < 0 || mount_on_fd("overlay", at, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) < 0)
-		return sc_error_set(err, errno, "mount the host's '%s' over the fixture's '%s'", host_path, dir);
-	return 0;
+	if (at < 0)
+		return sc_error_set(err, errno, "open '%s' in the container", dir);
+	if (mount_on_fd("overlay", at, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) == 0)
+		return 0;
+	if (errno == ENODEV)
+		return mount_command_dir_plain(rootfd, dir, host_path, err);
+	return sc_error_set(err, errno, "mount the host's '%s' over the fixture's '%s'", host_path, dir);
 }
 
 /* The fixture's file at path (sh_target_shadowed) over the host's one the overlay shows there. */
