@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "host-libs.h"
 #include "mountinfo.h"
 #include "mounts.h"
 #include "rootcopy.h"
@@ -36,83 +37,6 @@ static const char *const proc_masked[] = {
 static const char *const proc_readonly[] = {
 	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
 };
-
-/* --host-libs: the host's system directories, read-only, so dynamically linked programs of the
- * host (or built on it) run inside. A directory is bound; a symlink (merged /usr) is recreated
- * where the fixture has nothing of that name. */
-static const char *const host_dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin" };
-
-/* ...except the directories of commands the fixture has too: there the container sees both sets,
- * as a read-only overlay of the host's directory (what /bin is on the host, /usr/bin on a merged
- * /usr) over the fixture's. The host's program wins where both have one, so host programs and
- * scripts written for the host (#!/bin/bash, /bin/grep -P) run as on the host; busybox's applets
- * the host lacks stay on PATH. One name is the fixture's unless asked (--host-sh): sh, the
- * shell transcripts and `sh -c` were written for. */
-static const char *const command_dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin" };
-
-/* What of the host's /etc its programs need to be themselves, read-only: the links of
- * update-alternatives (/usr/bin/awk -> /etc/alternatives/awk -> /usr/bin/mawk), and the loader's
- * cache, without which it searches only its built-in paths and misses /usr/local/lib and the
- * other ld.so.conf.d directories. Never /etc whole: passwd, group, hosts, hostname, resolv.conf
- * belong to the container, and nsswitch.conf, localtime, gitconfig would make a test depend on
- * the host's settings (glibc's defaults without them are the container's files and UTC). */
-static const char *const host_etc[] = { "/etc/alternatives", "/etc/ld.so.cache" };
-
-static bool host_is_dir(const char *path)
-{
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The fixture's directory path, a real directory reached through no symlink (an archive's
- * /bin -> /etc must not make the host's /etc a layer): an O_PATH fd, or -1. */
-static int fixture_dir(int fixture_fd, const char *path)
-{
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
-	return fixture_fd < 0 ? -1 : sc_openat2(fixture_fd, path + 1, &how);
-}
-
-/* Where the host keeps the commands of dir: itself, or where its symlink leads (/bin -> usr/bin). */
-static bool host_command_dir(const char *dir, char host[static PATH_MAX])
-{
-	struct stat st;
-	return realpath(dir, host) && stat(host, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Whether dir is one of command_dirs that both the host and the fixture have. */
-static bool command_union(int fixture_fd, const char *dir)
-{
-	char host[PATH_MAX];
-	bool listed = false;
-	for (size_t i = 0; i < SC_ELEMENTSOF(command_dirs); i++)
-		listed |= !strcmp(command_dirs[i], dir);
-	_cleanup_close_ int fd = listed && host_command_dir(dir, host) ? fixture_dir(fixture_fd, dir) : -1;
-	return fd >= 0;
-}
-
-/* The file the fixture's sh links to (busybox's /bin/busybox) when a command overlay shows the
- * host's file of that name instead (a host with busybox installed): the fixture's is bound over
- * it, so that sh stays the fixture's program, not only its name. Fills path and returns true. */
-static bool sh_target_shadowed(int fixture_fd, bool host_sh, char path[static PATH_MAX])
-{
-	_cleanup_close_ int bin = host_sh ? -1 : fixture_dir(fixture_fd, "/bin");
-	ssize_t n = bin < 0 ? -1 : readlinkat(bin, "sh", path, PATH_MAX - 1);
-	if (n <= 0 || path[0] != '/')
-		return false;
-	path[n] = '\0';
-	char dir[PATH_MAX], host[PATH_MAX], host_file[2 * PATH_MAX];
-	char *slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	struct stat st;
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
-	_cleanup_close_ int file = sc_openat2(fixture_fd, path + 1, &how);
-	if (file < 0 || fstat(file, &st) < 0 || !S_ISREG(st.st_mode) || !command_union(fixture_fd, dir) ||
-	    !host_command_dir(dir, host))
-		return false;
-	snprintf(host_file, sizeof(host_file), "%s/%s", host, slash + 1);
-	return lstat(host_file, &st) == 0;
-}
 
 /* Bits of sc_mount_plan.proc_present: proc_readonly's entries, then proc_masked's. */
 #define PROC_READONLY_BIT(i) (1u << (i))
@@ -160,10 +84,8 @@ int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
 {
 	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + SC_ELEMENTSOF(proc_masked) + SC_ELEMENTSOF(proc_readonly) +
-		   SC_ELEMENTSOF(host_dirs) + SC_ELEMENTSOF(command_dirs) + SC_ELEMENTSOF(host_etc) + 1 /* sh's */ +
-		   plan->n_mounts;
-	size_t text = PATH_MAX; /* sh's target */
-	char sh_target[PATH_MAX];
+		   SC_HOST_LIBS_MAX_POINTS + plan->n_mounts;
+	size_t text = SC_HOST_LIBS_MAX_TEXT;
 	for (size_t i = 0; i < plan->n_mounts; i++)
 		text += strlen(plan->mounts[i].dest) + 2;
 	const char **points = malloc(n * sizeof(*points) + text);
@@ -185,22 +107,8 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_masked); i++)
 		if (plan->proc_present & PROC_MASKED_BIT(i))
 			points[k++] = proc_masked[i];
-	_cleanup_close_ int fixture =
-		plan->host_libs && plan->rootfs ? open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_dirs); i++)
-		if (host_is_dir(host_dirs[i]) && !command_union(fixture, host_dirs[i]))
-			points[k++] = host_dirs[i];
-	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(command_dirs); i++)
-		if (command_union(fixture, command_dirs[i]))
-			points[k++] = command_dirs[i];
-	struct stat st;
-	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_etc); i++)
-		if (stat(host_etc[i], &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
-			points[k++] = host_etc[i];
-	if (plan->host_libs && sh_target_shadowed(fixture, plan->host_sh, sh_target)) {
-		points[k++] = store;
-		store = stpcpy(store, sh_target) + 1;
-	}
+	if (plan->host_libs)
+		store = sc_host_libs_expected(plan->rootfs, plan->host_sh, points, &k, store);
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		if (plan->mounts[i].copy)
 			continue; /* a file in the layer, not a mount */
@@ -217,9 +125,7 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	return 0;
 }
 
-/* Opens path (relative to the root at rootfd) as O_PATH, creating it and missing parents:
- * a directory, or an empty file when dir is false. */
-static int open_in_root(int rootfd, const char *path, bool dir)
+int sc_mounts_open_in_root(int rootfd, const char *path, bool dir)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	while (*path == '/')
@@ -236,7 +142,7 @@ static int open_in_root(int rootfd, const char *path, bool dir)
 	const char *base = slash ? slash + 1 : parent;
 	if (slash)
 		*slash = '\0';
-	_cleanup_close_ int pfd = slash ? open_in_root(rootfd, parent, true) : sc_openat2(rootfd, ".", &how);
+	_cleanup_close_ int pfd = slash ? sc_mounts_open_in_root(rootfd, parent, true) : sc_openat2(rootfd, ".", &how);
 	if (pfd < 0)
 		return -1;
 	/* O_PATH fds cannot create; reopen the parent as a real directory */
@@ -258,8 +164,8 @@ static int open_in_root(int rootfd, const char *path, bool dir)
 	return sc_openat2(rootfd, path, &how);
 }
 
-/* mount(2) onto an fd: the kernel resolves /proc/self/fd/N to what the fd refers to. */
-static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
+/* the kernel resolves /proc/self/fd/N to what the fd refers to */
+int sc_mounts_mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
 {
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -320,46 +226,12 @@ static int copy_root(const struct sc_mount_plan *plan, int layers, struct sc_err
 	return 0;
 }
 
-/* --host-libs: what the overlays of command_dirs are made of, opened before anything covers it. */
-struct host_layers {
-	int fixture; /* the fixture itself: their bottom layer (never the root, an overlay already) */
-	int keep;    /* a directory holding the fixture's sh: their top layer; -1: none */
-};
-
-static void host_layers_release(struct host_layers *l)
-{
-	sc_closep(&l->fixture);
-	sc_closep(&l->keep);
-}
-
-/* The fixture, and unless --host-sh a directory on the layers' tmpfs with a copy of the
- * fixture's /bin/sh link (busybox's: -> /bin/busybox). A fixture whose sh is a file, not a
- * link, keeps no sh over the host's. */
-static int open_host_layers(const struct sc_mount_plan *plan, int layers, struct host_layers *ret,
-			    struct sc_error *err)
-{
-	ret->fixture = plan->rootfs_idmapped ? openat(layers, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC)
-					     : fcntl(plan->rootfs_fd, F_DUPFD_CLOEXEC, 3);
-	if (ret->fixture < 0)
-		return sc_error_set(err, errno, "open the fixture '%s'", plan->rootfs);
-	char target[PATH_MAX];
-	_cleanup_close_ int bin = plan->host_sh ? -1 : fixture_dir(ret->fixture, "/bin");
-	ssize_t n = bin < 0 ? -1 : readlinkat(bin, "sh", target, sizeof(target) - 1);
-	if (n <= 0)
-		return 0;
-	target[n] = '\0';
-	if (mkdirat(layers, "keep", 0755) < 0 || symlinkat(target, layers, "keep/sh") < 0 ||
-	    (ret->keep = openat(layers, "keep", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return sc_error_set(err, errno, "make the layer that keeps the fixture's /bin/sh");
-	return 0;
-}
-
 /* The root: the fixture as the lower layer of an overlay whose upper layer lives on a tmpfs
  * mounted in this mount namespace only, so the fixture is never modified and nothing of the
  * run reaches the host's disk (with --keep, the layers are the run directory on disk). Where
  * that tmpfs cannot hold the overlay's xattrs, a copy of the fixture on it. Returns the
  * root's fd. */
-static int mount_root(const struct sc_mount_plan *plan, struct host_layers *ret_host, struct sc_error *err)
+static int mount_root(const struct sc_mount_plan *plan, struct sc_host_layers *ret_host, struct sc_error *err)
 {
 	_cleanup_close_ int layers = layers_dir(plan, err);
 	if (layers < 0)
@@ -384,7 +256,10 @@ static int mount_root(const struct sc_mount_plan *plan, struct host_layers *ret_
 	if (upper_fd < 0)
 		return sc_error_set(err, errno, "open the run's upper layer");
 	int r = 0;
-	if (plan->host_libs && (r = open_host_layers(plan, layers, ret_host, err)) < 0)
+	/* the fixture, for --host-libs's overlays: the idmapped mount of it, or the directory */
+	if (plan->host_libs && (r = sc_host_layers_open(plan->rootfs_idmapped ? layers : plan->rootfs_fd,
+							 plan->rootfs_idmapped ? "lower" : ".", layers, plan->host_sh,
+							 ret_host, err)) < 0)
 		return r;
 	if (sc_rootcopy_needed(upper_fd)) {
 		r = copy_root(plan, layers, err);
@@ -430,10 +305,10 @@ static bool proc_covered(char *buf, size_t size)
  * namespace, so this happens before pivot_root drops the host's /proc. */
 static int mount_proc(int rootfd, struct sc_error *err)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, "/proc", true);
+	_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, "/proc", true);
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '/proc' in the fixture");
-	if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+	if (sc_mounts_mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		int e = errno;
 		char covered[PATH_MAX];
 		if (e == EPERM && proc_covered(covered, sizeof(covered)))
@@ -489,7 +364,8 @@ static int proc_mask(int rootfd, const char *path, struct sc_error *err)
 	if (fstat(fd, &st) < 0)
 		return sc_error_set(err, errno, "stat '%s' in the container", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+		if (sc_mounts_mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					  "size=0,mode=0555") < 0)
 			return sc_error_set(err, errno, "mask '%s'", path);
 		return 0;
 	}
@@ -556,13 +432,13 @@ static const char *tmpfs_options(const struct sc_mount_plan *plan, char buf[stat
 
 static int mount_dev(int rootfd, const struct sc_mount_plan *plan, struct sc_error *err)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, "/dev", true);
+	_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, "/dev", true);
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '/dev' in the fixture");
-	if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
+	if (sc_mounts_mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
 		return sc_error_set(err, errno, "mount tmpfs on '/dev'");
 	/* reopen: fd still refers to the directory under the new tmpfs */
-	_cleanup_close_ int devfd = open_in_root(rootfd, "/dev", true);
+	_cleanup_close_ int devfd = sc_mounts_open_in_root(rootfd, "/dev", true);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", devfd);
 	_cleanup_close_ int dir = devfd < 0 ? -1 : open(self, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -582,137 +458,16 @@ static int mount_dev(int rootfd, const struct sc_mount_plan *plan, struct sc_err
 			return sc_error_set(err, errno, "symlink '/dev/%s'", links[i][1]);
 	if (mkdirat(dir, "pts", 0755) < 0 || mkdirat(dir, "shm", 01777) < 0)
 		return sc_error_set(err, errno, "create '/dev/pts' and '/dev/shm'");
-	_cleanup_close_ int pts = open_in_root(rootfd, "/dev/pts", true);
-	if (pts < 0 || mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+	_cleanup_close_ int pts = sc_mounts_open_in_root(rootfd, "/dev/pts", true);
+	if (pts < 0 || sc_mounts_mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
+					     "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return sc_error_set(err, errno, "mount devpts on '/dev/pts'");
 	char options[64];
-	_cleanup_close_ int shm = open_in_root(rootfd, "/dev/shm", true);
-	if (shm < 0 || mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(plan, options)) < 0)
+	_cleanup_close_ int shm = sc_mounts_open_in_root(rootfd, "/dev/shm", true);
+	if (shm < 0 ||
+	    sc_mounts_mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(plan, options)) < 0)
 		return sc_error_set(err, errno, "mount tmpfs on '/dev/shm'");
 	return 0;
-}
-
-/* A host path bound read-only at the same place: nothing on it runs set-id or opens a device. */
-static int bind_host(int rootfd, const char *path, bool dir, unsigned extra, struct sc_error *err)
-{
-	_cleanup_close_ int fd = open_in_root(rootfd, path, dir);
-	_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | extra };
-	if (fd < 0 || tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
-	    sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return sc_error_set(err, errno, "bind the host's '%s' read-only", path);
-	return 0;
-}
-
-static int mount_host_dir(int rootfd, const char *path, struct sc_error *err)
-{
-	if (host_is_dir(path))
-		return bind_host(rootfd, path, true, 0, err);
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return 0; /* not on this host */
-	target[n] = '\0';
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	_cleanup_close_ int existing = sc_openat2(rootfd, path + 1, &how);
-	if (existing >= 0 || errno != ENOENT)
-		return 0; /* the fixture's own wins */
-	if (symlinkat(target, rootfd, path + 1) < 0 && errno != EEXIST)
-		return sc_error_set(err, errno, "symlink '%s' -> '%s' in the container", path, target);
-	return 0;
-}
-
-/* Without overlayfs (a kernel before 6.6 makes the root a copy, and may not have it) dir is
- * what it was before there were overlays: the host's under /usr, and where the host's /bin is
- * a directory of its own, else the fixture's (the root's, writable); bound on itself, read-only
- * where the host's, so the mount table is the one planned. */
-static int mount_command_dir_plain(int rootfd, const char *dir, const char *host_path, struct sc_error *err)
-{
-	bool host = !strncmp(dir, "/usr/", 5) || host_is_dir(dir);
-	unsigned clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE;
-	_cleanup_close_ int at = open_in_root(rootfd, dir, true);
-	_cleanup_close_ int tree = at < 0 ? -1
-				   : host ? sc_open_tree(AT_FDCWD, host_path, clone)
-					  : sc_open_tree(at, "", clone | AT_EMPTY_PATH);
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (host ? MOUNT_ATTR_RDONLY : 0) };
-	if (tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
-	    sc_move_mount(tree, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return sc_error_set(err, errno, "bind the %s '%s' on '%s' (no overlayfs here)",
-				    host ? "host's" : "fixture's", host ? host_path : dir, dir);
-	return 0;
-}
-
-/* The overlay of the host's commands over the fixture's at dir (command_dirs), topped by the
- * directory holding the fixture's sh where the host has an sh there too. Layers are named by
- * fd: the fixture's directory is opened beneath the fixture itself, never through the
- * container's root, where /usr is the host's by now. */
-static int mount_command_dir(int rootfd, const struct host_layers *layers, const char *dir, struct sc_error *err)
-{
-	char host_path[PATH_MAX], host_sh[PATH_MAX + 4];
-	if (!host_command_dir(dir, host_path))
-		return 0;
-	_cleanup_close_ int fixture = fixture_dir(layers->fixture, dir);
-	if (fixture < 0)
-		return 0;
-	_cleanup_close_ int host = open(host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (host < 0)
-		return sc_error_set(err, errno, "open the host's '%s'", host_path);
-	struct stat st;
-	snprintf(host_sh, sizeof(host_sh), "%s/sh", host_path);
-	bool keep = layers->keep >= 0 && lstat(host_sh, &st) == 0;
-	char options[128], keep_layer[32] = "";
-	if (keep)
-		snprintf(keep_layer, sizeof(keep_layer), "/proc/self/fd/%d:", layers->keep);
-	snprintf(options, sizeof(options), "lowerdir=%s/proc/self/fd/%d:/proc/self/fd/%d,userxattr", keep_layer, host,
-		 fixture);
-	_cleanup_close_ int at = open_in_root(rootfd, dir, true);
-	if (at < 0)
-		return sc_error_set(err, errno, "open '%s' in the container", dir);
-	if (mount_on_fd("overlay", at, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) == 0)
-		return 0;
-	if (errno == ENODEV)
-		return mount_command_dir_plain(rootfd, dir, host_path, err);
-	return sc_error_set(err, errno, "mount the host's '%s' over the fixture's '%s'", host_path, dir);
-}
-
-/* The fixture's file at path (sh_target_shadowed) over the host's one the overlay shows there. */
-static int mount_sh_target(int rootfd, const struct host_layers *layers, const char *path, struct sc_error *err)
-{
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
-	_cleanup_close_ int file = sc_openat2(layers->fixture, path + 1, &how);
-	_cleanup_close_ int tree =
-		file < 0 ? -1 : sc_open_tree(file, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
-	_cleanup_close_ int at = open_in_root(rootfd, path, false);
-	if (tree < 0 || at < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0 ||
-	    sc_move_mount(tree, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return sc_error_set(err, errno, "bind the fixture's '%s' over the host's", path);
-	return 0;
-}
-
-static int mount_host_etc(int rootfd, const char *path, struct sc_error *err)
-{
-	struct stat st;
-	if (stat(path, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
-		return 0; /* not on this host */
-	return bind_host(rootfd, path, S_ISDIR(st.st_mode), MOUNT_ATTR_NOEXEC, err);
-}
-
-static int mount_host_dirs(int rootfd, const struct host_layers *layers, struct sc_error *err)
-{
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(host_dirs); i++)
-		if (!command_union(layers->fixture, host_dirs[i]))
-			r = mount_host_dir(rootfd, host_dirs[i], err);
-	/* /usr/bin after /usr, whose bind it lies on */
-	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(command_dirs); i++)
-		r = mount_command_dir(rootfd, layers, command_dirs[i], err);
-	for (size_t i = 0; r == 0 && i < SC_ELEMENTSOF(host_etc); i++)
-		r = mount_host_etc(rootfd, host_etc[i], err);
-	char sh_target[PATH_MAX];
-	if (r == 0 && layers->keep >= 0 && sh_target_shadowed(layers->fixture, false, sh_target))
-		r = mount_sh_target(rootfd, layers, sh_target, err);
-	return r;
 }
 
 /* --copy: the file's bytes and mode into the container's writable layer, as container root. */
@@ -723,7 +478,7 @@ static int copy_in(int rootfd, const struct sc_mount *m, int source_fd, struct s
 		return sc_error_set(err, errno, "copy source '%s'", m->source);
 	if (!S_ISREG(st.st_mode))
 		return sc_error_setf(err, EINVAL, "copy source '%s' is not a file: use --bind for directories", m->source);
-	_cleanup_close_ int placeholder = open_in_root(rootfd, m->dest, false);
+	_cleanup_close_ int placeholder = sc_mounts_open_in_root(rootfd, m->dest, false);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", placeholder);
 	_cleanup_close_ int out = placeholder < 0 ? -1 : open(self, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -747,10 +502,10 @@ static int mount_user(int rootfd, const struct sc_mount_plan *plan, const struct
 	if (m->copy)
 		return copy_in(rootfd, m, source_fd, err);
 	if (!m->source) {
-		_cleanup_close_ int fd = open_in_root(rootfd, m->dest, true);
+		_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, m->dest, true);
 		if (fd < 0)
 			return sc_error_set(err, errno, "create '%s' in the container", m->dest);
-		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0),
+		if (sc_mounts_mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0),
 				tmpfs_options(plan, options)) < 0)
 			return sc_error_set(err, errno, "mount tmpfs on '%s'", m->dest);
 		return 0;
@@ -758,7 +513,7 @@ static int mount_user(int rootfd, const struct sc_mount_plan *plan, const struct
 	struct stat st;
 	if (fstat(prepared >= 0 ? prepared : source_fd, &st) < 0)
 		return sc_error_set(err, errno, "bind source '%s'", m->source);
-	_cleanup_close_ int fd = open_in_root(rootfd, m->dest, S_ISDIR(st.st_mode));
+	_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, m->dest, S_ISDIR(st.st_mode));
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '%s' in the container", m->dest);
 	_cleanup_close_ int tree = prepared;
@@ -889,7 +644,7 @@ static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 	/* nothing mounted in the container may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return sc_error_set(err, errno, "make '/' private");
-	__attribute__((cleanup(host_layers_release))) struct host_layers host = { .fixture = -1, .keep = -1 };
+	__attribute__((cleanup(sc_host_layers_release))) struct sc_host_layers host = SC_HOST_LAYERS_INIT;
 	_cleanup_close_ int rootfd = mount_root(plan, &host, err);
 	if (rootfd < 0)
 		return rootfd;
@@ -901,7 +656,7 @@ static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 		return limit;
 	if ((!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
 	    (r = mount_dev(rootfd, plan, err)) < 0 ||
-	    (plan->host_libs && (r = mount_host_dirs(rootfd, &host, err)) < 0))
+	    (plan->host_libs && (r = sc_host_libs_mount(rootfd, &host, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		r = mount_user(rootfd, plan, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,
