@@ -76,9 +76,13 @@ struct sc_config {
 	bool privileged;
 	uint64_t cap_add;             /* bit N: Linux capability number N, kept in addition */
 	uint64_t cap_drop;            /* dropped from the default set (or from all, if privileged) */
-	bool host_libs;               /* the host's /usr, /lib, /lib64, /bin, /sbin (those that are
-	                                 directories) bound read-only over the fixture; symlinks among
-	                                 them (merged /usr) recreated where the fixture has none */
+	bool host_libs;               /* the host's /usr, /lib, /lib64 (those that are directories)
+	                                 bound read-only over the fixture, symlinks among them (merged
+	                                 /usr) recreated where the fixture has none; /bin, /sbin,
+	                                 /usr/bin, /usr/sbin the host's commands over the fixture's
+	                                 (read-only overlays), sh the fixture's; /etc/alternatives and
+	                                 /etc/ld.so.cache the host's, read-only */
+	bool host_sh;                 /* with host_libs: sh (/bin/sh, /usr/bin/sh) the host's too */
 	uint64_t pids_max;            /* 0: none; else at most this many processes in the container */
 	uint64_t memory_max;          /* 0: none; else bytes of memory (cgroup v2/v1, else RLIMIT_AS) */
 	unsigned cpu_seconds;         /* 0: none; else CPU seconds per process (RLIMIT_CPU, SIGKILL) */

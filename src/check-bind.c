@@ -194,3 +194,38 @@ int sc_check_bind_filecap(struct suite *s, struct point *p)
 		     "setxattr security.capability (cap_net_raw+ep) inside: %s; on the host's file: %s", seen, stored);
 	return 0;
 }
+
+/* --host-libs: container root holding CAP_SYS_ADMIN tries every way to make the host's system
+ * directories writable, or to have them run set-id programs or open devices; each must stay
+ * read-only, nosuid, nodev (mountinfo's per-mount options), and the host's files unchanged.
+ * /bin is left out: without overlayfs it is the fixture's, writable as the rest of the root. */
+int sc_check_host_libs(struct suite *s, struct point *p)
+{
+	if (access("/usr/bin", F_OK) < 0) {
+		sc_check_say(p, SC_VERDICT_SKIP, "the host has no /usr/bin");
+		return 0;
+	}
+	struct sc_config c = SC_CONFIG_INIT;
+	c.host_libs = true;
+	c.cap_add = SC_CAP_BIT(21); /* SYS_ADMIN */
+	struct sc_result *res = NULL;
+	int r = sc_check_run_in(s, &c, &res, "sh", "-c",
+				"for d in /usr /usr/bin /etc/alternatives; do [ -e $d ] || continue; "
+				"mount -o remount,rw,bind $d 2>/dev/null && echo remounted $d; "
+				"umount $d 2>/dev/null && echo unmounted $d; done; "
+				"touch /usr/bin/.simpcon-check 2>/dev/null && echo wrote /usr/bin; "
+				"while read -r _ _ _ _ at opts _; do case $at in "
+				"/usr|/usr/*|/etc/alternatives|/etc/ld.so.cache) case $opts in "
+				"ro,nosuid,nodev*) ;; *) echo $at $opts ;; esac ;; esac; done </proc/self/mountinfo",
+				NULL);
+	if (r < 0)
+		return r;
+	const char *out = sc_result_stdout(res, NULL, NULL);
+	bool written = access("/usr/bin/.simpcon-check", F_OK) == 0;
+	sc_check_say(p, !*out && !written ? SC_VERDICT_PASS : SC_VERDICT_FAIL,
+		     "with CAP_SYS_ADMIN: remount rw, umount, a write: %s; every host mount read-only, nosuid, "
+		     "nodev; the host's /usr/bin %s",
+		     *out ? out : "all refused", written ? "WRITTEN" : "unchanged");
+	sc_result_free(res);
+	return 0;
+}

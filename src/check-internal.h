@@ -80,4 +80,5 @@ int sc_check_proc_readonly(struct suite *s, struct point *p);
 int sc_check_uid_switch(struct suite *s, struct point *p);
 int sc_check_storage(struct suite *s, struct point *p);
 int sc_check_root_semantics(struct suite *s, struct point *p);
+int sc_check_host_libs(struct suite *s, struct point *p);
 int sc_check_limits(struct suite *s, struct point *p);

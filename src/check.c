@@ -523,6 +523,7 @@ static const struct {
 	{ "bind: no set-id file can be made in a bind, and it is nosuid,nodev", sc_check_bind_setid },
 	{ "bind: no file capability that holds on the host can be written through it", sc_check_bind_filecap },
 	{ "bind: a read-only bind stays read-only, even with CAP_SYS_ADMIN", sc_check_bind_readonly },
+	{ "bind: --host-libs's host directories stay read-only, nosuid, nodev", sc_check_host_libs },
 	{ "root: fixture directories can be renamed and removed, fixture files hard-linked", sc_check_root_semantics },
 };
 

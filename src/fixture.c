@@ -158,7 +158,9 @@ static int applet_list(const char *busybox, char **ret_text)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	char *const argv[] = { (char *)busybox, (char *)"--list-full", NULL };
+	/* argv[0] "busybox", not the file's name: busybox takes any other name for an applet's and
+	 * a binary called busybox-1.36 would answer "applet not found" */
+	char *const argv[] = { (char *)"busybox", (char *)"--list-full", NULL };
 	char *const envp[] = { (char *)"LC_ALL=C", NULL };
 	pid_t pid;
 	int r = posix_spawn(&pid, busybox, &fa, NULL, argv, envp);
@@ -177,6 +179,7 @@ static int applet_list(const char *busybox, char **ret_text)
 		;
 	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
 		free(*ret_text);
+		*ret_text = NULL; /* the caller's cleanup frees it too */
 		return -ENOEXEC;
 	}
 	return r;

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "host-libs.h"
 #include "mountinfo.h"
 #include "mounts.h"
 #include "rootcopy.h"
@@ -36,17 +37,6 @@ static const char *const proc_masked[] = {
 static const char *const proc_readonly[] = {
 	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
 };
-
-/* --host-libs: the host's system directories, read-only, so dynamically linked programs of the
- * host (or built on it) run inside. A directory is bound; a symlink (merged /usr) is recreated
- * where the fixture has nothing of that name, so the fixture's busybox /bin stays. */
-static const char *const host_dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin" };
-
-static bool host_is_dir(const char *path)
-{
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 /* Bits of sc_mount_plan.proc_present: proc_readonly's entries, then proc_masked's. */
 #define PROC_READONLY_BIT(i) (1u << (i))
@@ -94,8 +84,8 @@ int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size)
 int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_points, size_t *ret_n)
 {
 	size_t n = 5 + SC_ELEMENTSOF(dev_nodes) + SC_ELEMENTSOF(proc_masked) + SC_ELEMENTSOF(proc_readonly) +
-		   SC_ELEMENTSOF(host_dirs) + plan->n_mounts;
-	size_t text = 0;
+		   SC_HOST_LIBS_MAX_POINTS + plan->n_mounts;
+	size_t text = SC_HOST_LIBS_MAX_TEXT;
 	for (size_t i = 0; i < plan->n_mounts; i++)
 		text += strlen(plan->mounts[i].dest) + 2;
 	const char **points = malloc(n * sizeof(*points) + text);
@@ -117,9 +107,8 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	for (size_t i = 0; !plan->privileged && i < SC_ELEMENTSOF(proc_masked); i++)
 		if (plan->proc_present & PROC_MASKED_BIT(i))
 			points[k++] = proc_masked[i];
-	for (size_t i = 0; plan->host_libs && i < SC_ELEMENTSOF(host_dirs); i++)
-		if (host_is_dir(host_dirs[i]))
-			points[k++] = host_dirs[i];
+	if (plan->host_libs)
+		store = sc_host_libs_expected(plan->rootfs, plan->host_sh, points, &k, store);
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		if (plan->mounts[i].copy)
 			continue; /* a file in the layer, not a mount */
@@ -136,9 +125,7 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 	return 0;
 }
 
-/* Opens path (relative to the root at rootfd) as O_PATH, creating it and missing parents:
- * a directory, or an empty file when dir is false. */
-static int open_in_root(int rootfd, const char *path, bool dir)
+int sc_mounts_open_in_root(int rootfd, const char *path, bool dir)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	while (*path == '/')
@@ -155,7 +142,7 @@ static int open_in_root(int rootfd, const char *path, bool dir)
 	const char *base = slash ? slash + 1 : parent;
 	if (slash)
 		*slash = '\0';
-	_cleanup_close_ int pfd = slash ? open_in_root(rootfd, parent, true) : sc_openat2(rootfd, ".", &how);
+	_cleanup_close_ int pfd = slash ? sc_mounts_open_in_root(rootfd, parent, true) : sc_openat2(rootfd, ".", &how);
 	if (pfd < 0)
 		return -1;
 	/* O_PATH fds cannot create; reopen the parent as a real directory */
@@ -177,8 +164,8 @@ static int open_in_root(int rootfd, const char *path, bool dir)
 	return sc_openat2(rootfd, path, &how);
 }
 
-/* mount(2) onto an fd: the kernel resolves /proc/self/fd/N to what the fd refers to. */
-static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
+/* the kernel resolves /proc/self/fd/N to what the fd refers to */
+int sc_mounts_mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
 {
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -244,7 +231,7 @@ static int copy_root(const struct sc_mount_plan *plan, int layers, struct sc_err
  * run reaches the host's disk (with --keep, the layers are the run directory on disk). Where
  * that tmpfs cannot hold the overlay's xattrs, a copy of the fixture on it. Returns the
  * root's fd. */
-static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
+static int mount_root(const struct sc_mount_plan *plan, struct sc_host_layers *ret_host, struct sc_error *err)
 {
 	_cleanup_close_ int layers = layers_dir(plan, err);
 	if (layers < 0)
@@ -269,6 +256,11 @@ static int mount_root(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (upper_fd < 0)
 		return sc_error_set(err, errno, "open the run's upper layer");
 	int r = 0;
+	/* the fixture, for --host-libs's overlays: the idmapped mount of it, or the directory */
+	if (plan->host_libs && (r = sc_host_layers_open(plan->rootfs_idmapped ? layers : plan->rootfs_fd,
+							 plan->rootfs_idmapped ? "lower" : ".", layers, plan->host_sh,
+							 ret_host, err)) < 0)
+		return r;
 	if (sc_rootcopy_needed(upper_fd)) {
 		r = copy_root(plan, layers, err);
 	} else {
@@ -313,10 +305,10 @@ static bool proc_covered(char *buf, size_t size)
  * namespace, so this happens before pivot_root drops the host's /proc. */
 static int mount_proc(int rootfd, struct sc_error *err)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, "/proc", true);
+	_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, "/proc", true);
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '/proc' in the fixture");
-	if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+	if (sc_mounts_mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		int e = errno;
 		char covered[PATH_MAX];
 		if (e == EPERM && proc_covered(covered, sizeof(covered)))
@@ -372,7 +364,8 @@ static int proc_mask(int rootfd, const char *path, struct sc_error *err)
 	if (fstat(fd, &st) < 0)
 		return sc_error_set(err, errno, "stat '%s' in the container", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+		if (sc_mounts_mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					  "size=0,mode=0555") < 0)
 			return sc_error_set(err, errno, "mask '%s'", path);
 		return 0;
 	}
@@ -439,13 +432,13 @@ static const char *tmpfs_options(const struct sc_mount_plan *plan, char buf[stat
 
 static int mount_dev(int rootfd, const struct sc_mount_plan *plan, struct sc_error *err)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, "/dev", true);
+	_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, "/dev", true);
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '/dev' in the fixture");
-	if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
+	if (sc_mounts_mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
 		return sc_error_set(err, errno, "mount tmpfs on '/dev'");
 	/* reopen: fd still refers to the directory under the new tmpfs */
-	_cleanup_close_ int devfd = open_in_root(rootfd, "/dev", true);
+	_cleanup_close_ int devfd = sc_mounts_open_in_root(rootfd, "/dev", true);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", devfd);
 	_cleanup_close_ int dir = devfd < 0 ? -1 : open(self, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -465,48 +458,15 @@ static int mount_dev(int rootfd, const struct sc_mount_plan *plan, struct sc_err
 			return sc_error_set(err, errno, "symlink '/dev/%s'", links[i][1]);
 	if (mkdirat(dir, "pts", 0755) < 0 || mkdirat(dir, "shm", 01777) < 0)
 		return sc_error_set(err, errno, "create '/dev/pts' and '/dev/shm'");
-	_cleanup_close_ int pts = open_in_root(rootfd, "/dev/pts", true);
-	if (pts < 0 || mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+	_cleanup_close_ int pts = sc_mounts_open_in_root(rootfd, "/dev/pts", true);
+	if (pts < 0 || sc_mounts_mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
+					     "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return sc_error_set(err, errno, "mount devpts on '/dev/pts'");
 	char options[64];
-	_cleanup_close_ int shm = open_in_root(rootfd, "/dev/shm", true);
-	if (shm < 0 || mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(plan, options)) < 0)
+	_cleanup_close_ int shm = sc_mounts_open_in_root(rootfd, "/dev/shm", true);
+	if (shm < 0 ||
+	    sc_mounts_mount_on_fd("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(plan, options)) < 0)
 		return sc_error_set(err, errno, "mount tmpfs on '/dev/shm'");
-	return 0;
-}
-
-static int mount_host_dir(int rootfd, const char *path, struct sc_error *err)
-{
-	if (host_is_dir(path)) {
-		_cleanup_close_ int fd = open_in_root(rootfd, path, true);
-		_cleanup_close_ int tree = sc_open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV };
-		if (fd < 0 || tree < 0 || sc_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
-		    sc_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return sc_error_set(err, errno, "bind the host's '%s' read-only", path);
-		return 0;
-	}
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return 0; /* not on this host */
-	target[n] = '\0';
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	_cleanup_close_ int existing = sc_openat2(rootfd, path + 1, &how);
-	if (existing >= 0 || errno != ENOENT)
-		return 0; /* the fixture's own wins */
-	if (symlinkat(target, rootfd, path + 1) < 0 && errno != EEXIST)
-		return sc_error_set(err, errno, "symlink '%s' -> '%s' in the container", path, target);
-	return 0;
-}
-
-static int mount_host_dirs(int rootfd, struct sc_error *err)
-{
-	for (size_t i = 0; i < SC_ELEMENTSOF(host_dirs); i++) {
-		int r = mount_host_dir(rootfd, host_dirs[i], err);
-		if (r < 0)
-			return r;
-	}
 	return 0;
 }
 
@@ -518,7 +478,7 @@ static int copy_in(int rootfd, const struct sc_mount *m, int source_fd, struct s
 		return sc_error_set(err, errno, "copy source '%s'", m->source);
 	if (!S_ISREG(st.st_mode))
 		return sc_error_setf(err, EINVAL, "copy source '%s' is not a file: use --bind for directories", m->source);
-	_cleanup_close_ int placeholder = open_in_root(rootfd, m->dest, false);
+	_cleanup_close_ int placeholder = sc_mounts_open_in_root(rootfd, m->dest, false);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", placeholder);
 	_cleanup_close_ int out = placeholder < 0 ? -1 : open(self, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -542,10 +502,10 @@ static int mount_user(int rootfd, const struct sc_mount_plan *plan, const struct
 	if (m->copy)
 		return copy_in(rootfd, m, source_fd, err);
 	if (!m->source) {
-		_cleanup_close_ int fd = open_in_root(rootfd, m->dest, true);
+		_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, m->dest, true);
 		if (fd < 0)
 			return sc_error_set(err, errno, "create '%s' in the container", m->dest);
-		if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0),
+		if (sc_mounts_mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0),
 				tmpfs_options(plan, options)) < 0)
 			return sc_error_set(err, errno, "mount tmpfs on '%s'", m->dest);
 		return 0;
@@ -553,7 +513,7 @@ static int mount_user(int rootfd, const struct sc_mount_plan *plan, const struct
 	struct stat st;
 	if (fstat(prepared >= 0 ? prepared : source_fd, &st) < 0)
 		return sc_error_set(err, errno, "bind source '%s'", m->source);
-	_cleanup_close_ int fd = open_in_root(rootfd, m->dest, S_ISDIR(st.st_mode));
+	_cleanup_close_ int fd = sc_mounts_open_in_root(rootfd, m->dest, S_ISDIR(st.st_mode));
 	if (fd < 0)
 		return sc_error_set(err, errno, "create '%s' in the container", m->dest);
 	_cleanup_close_ int tree = prepared;
@@ -684,7 +644,8 @@ static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 	/* nothing mounted in the container may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return sc_error_set(err, errno, "make '/' private");
-	_cleanup_close_ int rootfd = mount_root(plan, err);
+	__attribute__((cleanup(sc_host_layers_release))) struct sc_host_layers host = SC_HOST_LAYERS_INIT;
+	_cleanup_close_ int rootfd = mount_root(plan, &host, err);
 	if (rootfd < 0)
 		return rootfd;
 	int r = mount_proc(rootfd, err);
@@ -694,7 +655,8 @@ static int setup_steps(const struct sc_mount_plan *plan, struct sc_error *err)
 	if (!plan->privileged && (limit = open_userns_limit(rootfd, err)) < 0 && limit != -ENOENT)
 		return limit;
 	if ((!plan->privileged && (r = harden_proc(rootfd, plan->proc_present, err)) < 0) ||
-	    (r = mount_dev(rootfd, plan, err)) < 0 || (plan->host_libs && (r = mount_host_dirs(rootfd, err)) < 0))
+	    (r = mount_dev(rootfd, plan, err)) < 0 ||
+	    (plan->host_libs && (r = sc_host_libs_mount(rootfd, &host, err)) < 0))
 		return r;
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		r = mount_user(rootfd, plan, &plan->mounts[i], plan->source_fds ? plan->source_fds[i] : -1,

@@ -23,6 +23,7 @@ struct sc_mount_plan {
 	bool keep;                      /* layers on the run directory's disk instead of a tmpfs */
 	bool privileged;                /* no /proc masks, nested user namespaces allowed */
 	bool host_libs;                 /* the host's /usr, /lib... read-only over the fixture */
+	bool host_sh;                   /* with host_libs: the host's sh, not the fixture's */
 	unsigned proc_present;          /* which /proc entries to harden exist (sc_mounts_find_proc) */
 	bool lock;                      /* lock every mount's flags and what lies under it: container
 	                                   root keeps CAP_SYS_ADMIN, which could undo them */
@@ -53,3 +54,10 @@ int sc_mounts_expected(const struct sc_mount_plan *plan, const char ***ret_point
 /* Normalises a container path: absolute, no "." or ".." components, no repeated or trailing
  * slashes. Returns 0 or -EINVAL. */
 int sc_mounts_normalize_dest(const char *dest, char *buf, size_t size);
+
+/* Opens path (relative to the root at rootfd, never leaving it) as O_PATH, creating it and
+ * missing parents: a directory, or an empty file when dir is false. Returns the fd or -1. */
+int sc_mounts_open_in_root(int rootfd, const char *path, bool dir);
+
+/* mount(2) onto what fd refers to (as /proc/self/fd/N). */
+int sc_mounts_mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data);

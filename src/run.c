@@ -415,7 +415,8 @@ static int prepare(struct run *run, struct sc_error *err)
 	sc_probe_host_namespaces(x);
 	run->proc_present = c->privileged ? 0 : sc_mounts_find_proc();
 	struct sc_mount_plan plan = { .mounts = c->mounts, .n_mounts = c->n_mounts, .privileged = c->privileged,
-				      .host_libs = c->host_libs, .proc_present = run->proc_present };
+				      .host_libs = c->host_libs, .host_sh = c->host_sh, .rootfs = c->rootfs,
+				      .proc_present = run->proc_present };
 	if ((r = sc_mounts_expected(&plan, &run->mount_points, &x->n_mount_points)) < 0)
 		return sc_error_set(err, -r, "plan the mounts");
 	x->mount_points = run->mount_points;
@@ -451,7 +452,7 @@ static int start(struct run *run, struct sc_error *err)
 	struct sc_child_plan plan = {
 		.mounts = { .rundir = run->rundir_made ? run->rundir : NULL, .rundir_fd = -1, .rootfs = c->rootfs, .rootfs_fd = -1,
 			    .mounts = c->mounts, .n_mounts = c->n_mounts, .keep = c->keep,
-			    .privileged = c->privileged, .host_libs = c->host_libs,
+			    .privileged = c->privileged, .host_libs = c->host_libs, .host_sh = c->host_sh,
 			    .proc_present = run->proc_present, .ceilings = &run->ceilings,
 			    .tmpfs_size = sc_storage_size(c),
 			    .lock = (sc_caps_kept(c->privileged, c->cap_add, c->cap_drop) &

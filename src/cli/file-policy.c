@@ -45,6 +45,7 @@ static const struct {
 	{ "tmpfs", RULE_INSIDE, NULL },       /* a fresh tmpfs: hides, never reveals */
 	{ "time-offset", RULE_INSIDE, NULL }, /* the container's time namespace */
 	{ "host-libs", RULE_INSIDE, NULL },   /* system directories, read-only, world-readable */
+	{ "host-sh", RULE_INSIDE, NULL },     /* the same, with the host's sh */
 	{ "cap-drop", RULE_INSIDE, NULL },    /* fewer capabilities */
 	{ "name", RULE_INSIDE, NULL },
 	{ "expect-exit", RULE_INSIDE, NULL },

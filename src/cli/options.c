@@ -48,6 +48,7 @@ enum {
 	OPT_DOMAINNAME,
 	OPT_JUNIT,
 	OPT_HOST_LIBS,
+	OPT_HOST_SH,
 	OPT_UPDATE,
 	OPT_LIST,
 	OPT_FILTER,
@@ -82,6 +83,7 @@ static const struct option long_options[] = {
 	{ "archive-ratio", required_argument, NULL, OPT_ARCHIVE_RATIO },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "host-libs", no_argument, NULL, OPT_HOST_LIBS },
+	{ "host-sh", no_argument, NULL, OPT_HOST_SH },
 	{ "update", no_argument, NULL, OPT_UPDATE },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "filter", required_argument, NULL, OPT_FILTER },
@@ -183,8 +185,11 @@ const char *sc_cli_usage(void)
 	       "  --rootfs DIR              use DIR as the root instead (never modified)\n"
 	       "  --no-cache                build a private fixture for this run (or suite), removed\n"
 	       "                            after it\n"
-	       "  --host-libs               the host's /usr, /lib, /lib64, /bin, /sbin read-only over\n"
-	       "                            the fixture, for dynamically linked programs\n"
+	       "  --host-libs               the host's /usr, /lib, /lib64 read-only over the fixture,\n"
+	       "                            for dynamically linked programs; in /bin, /sbin, /usr/bin,\n"
+	       "                            /usr/sbin the host's commands first, then the fixture's;\n"
+	       "                            sh stays the fixture's; /etc/alternatives, ld.so.cache\n"
+	       "  --host-sh                 --host-libs, and sh (/bin/sh) the host's too\n"
 	       "  --cache DIR               fixture cache (default: $SIMPCON_CACHE, ~/.cache/simpcon,\n"
 	       "                            /var/cache/simpcon for root)\n"
 	       "Container:\n"
@@ -436,6 +441,7 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 			return sc_error_set(err, ENOMEM, "resolve '%s'", arg);
 		break;
 	case OPT_HOST_LIBS: o->config.host_libs = true; break;
+	case OPT_HOST_SH: o->config.host_libs = o->config.host_sh = true; break;
 	case OPT_SECCOMP:
 		if (!*arg)
 			return sc_error_setf(err, EINVAL, "--seccomp '': expected a profile file or 'unconfined'");

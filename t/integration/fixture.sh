@@ -4,7 +4,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 16
+plan 18
 SIMPCON_CACHE="$T_TMP/cache"; export SIMPCON_CACHE
 
 built() { grep -c "^simpcon-test: fixture '.*' (built)$" "$@"; }
@@ -17,6 +17,15 @@ bb=$("$SIMPCON" fixture build 2>"$T_TMP/err") ; rc=$?
 cp "$bb/bin/busybox" "$T_TMP/busybox-copy"
 "$SIMPCON" run -v --busybox "$T_TMP/busybox-copy" -- true >/dev/null 2>"$T_TMP/copy"
 grep -q "fixture '$bb' (cached)" "$T_TMP/copy"; ok $? "the same content under another path shares the entry"
+
+# busybox takes any name but its own for an applet's: the applets are listed as "busybox"
+cp "$bb/bin/busybox" "$T_TMP/busybox-1.x" && printf x >>"$T_TMP/busybox-1.x"
+sc run --busybox "$T_TMP/busybox-1.x" -- true
+[ "$T_RC" = 0 ]; ok $? "a busybox under another name builds its fixture"
+printf '#!/bin/sh\nexit 1\n' >"$T_TMP/not-busybox" && chmod +x "$T_TMP/not-busybox"
+sc run --busybox "$T_TMP/not-busybox" -- true
+[ "$T_RC" = 3 ] && has "$T_ERR" 'is it a busybox binary'
+ok $? "a program that lists no applets is refused, naming the file (no crash)"
 
 # eight cold runs at once: one builds, the others wait for it, all pass
 SIMPCON_CACHE="$T_TMP/cold"; export SIMPCON_CACHE

@@ -85,7 +85,8 @@ static void test_inside_options_allowed(void **state)
 	struct fixture *f = *state;
 	CALLER(f, "-q");
 	assert_int_equal(LINE(f, "--hostname", "box", "--env", "A=1", "--uid", "0", "--init", "--tmpfs", "/x",
-			      "--time-offset", "5", "--host-libs", "--cap-drop", "ALL", "--expect-exit", "1"),
+			      "--time-offset", "5", "--host-libs", "--host-sh", "--cap-drop", "ALL", "--expect-exit",
+			      "1"),
 			 0);
 }
 

@@ -542,6 +542,17 @@ static void test_init(void **state)
 	assert_refused(f, PARSE(f, "run", "--init=yes", "--", "true"), "--init");
 }
 
+static void test_host_sh(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "run", "--host-libs", "--", "true"), 0);
+	assert_true(f->o.config.host_libs);
+	assert_false(f->o.config.host_sh);
+	assert_int_equal(PARSE(f, "run", "--host-sh", "--", "true"), 0);
+	assert_true(f->o.config.host_libs); /* implied: the host's sh needs the host's libraries */
+	assert_true(f->o.config.host_sh);
+}
+
 static void test_stdin(void **state)
 {
 	struct fixture *f = *state;
@@ -628,6 +639,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_suite_own_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suite_paths_are_the_callers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_sh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_limits, setup, teardown),
 	};
