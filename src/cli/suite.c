@@ -336,6 +336,9 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 			PUSH("--env");
 			PUSH(args->cram[i]);
 		}
+		/* cram runs the host's programs, and its /bin/sh: busybox's sh would run its own
+		 * applets (grep, awk, ls) before any on PATH */
+		PUSH("--host-sh");
 	}
 	for (size_t i = 0; i < o->n_run_args; i++)
 		PUSH(o->run_args[i]); /* without the suite's own options (sc_cli_parse left them out) */

@@ -4,7 +4,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 17
+plan 18
 d="$T_TMP/suite"
 mkdir -p "$d"
 dir=$(cd "$d" && pwd -P)
@@ -61,6 +61,14 @@ printf '  $ touch "$TESTDIR/../new" && echo written\n  written\n' >"$T_TMP/proj/
 [ $? = 0 ] && [ -e "$proj/new" ] && grep -q '^ok 3 - tests/write.t: isolation: mount$' "$T_TMP/write"
 ok $? "--cram --bind PROJECT:PROJECT: the caller's writable bind stays, mounted once"
 grep -A4 '^not ok' "$T_TMP/write" | head -n 20 | sed 's/^/# /'
+
+# the host's programs and its /bin/sh, as cram runs them (busybox's sh would run its own grep)
+hostsh=$(basename "$(readlink -f /bin/sh)")
+printf '  $ basename "$(readlink -f /bin/sh)"; command -v grep; grep --version | head -n 1 | cut -c1-10\n  %s\n  /usr/bin/grep\n  grep (GNU \n' "$hostsh" \
+	>"$d/host.t"
+capture host -q --cram "$d/host.t"
+[ "$(cat "$T_TMP/host.rc")" = 0 ]; ok $? "--cram: the host's /bin/sh ($hostsh) and programs (GNU grep)"
+grep -A12 '^not ok' "$T_TMP/host" | head -n 20 | sed 's/^/# /'
 
 # stdin is a pipe that ends at once, as cram's commands' stdin is a pipe (and never the terminal)
 printf '  $ test -p /dev/stdin && echo pipe; cat; echo end\n  pipe\n  end\n' >"$d/stdin.t"
