@@ -305,7 +305,10 @@ static int file_options(const struct file_job *job, const struct sc_cli_options 
 	if (job->t->n_options > SC_SUITE_MAX_OPTION_LINES)
 		return sc_error_setf(err, E2BIG, "%s: %zu 'simpcon:' lines, at most %d are read: join options onto fewer lines",
 				     job->path, job->t->n_options, SC_SUITE_MAX_OPTION_LINES);
-	if (strlen(script) > SC_SUITE_ARG_MAX && (r = script_to_file(script, args, err)) < 0)
+	/* under --cram always a file, which every shell reads a command at a time, as cram's
+	 * stdin: zsh parses a -c string whole, so an alias defined by one command was not there
+	 * for the next */
+	if ((o->cram || strlen(script) > SC_SUITE_ARG_MAX) && (r = script_to_file(script, args, err)) < 0)
 		return r;
 #define PUSH(s)                                                                             \
 	do {                                                                                \

@@ -4,7 +4,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 18
+plan 19
 d="$T_TMP/suite"
 mkdir -p "$d"
 dir=$(cd "$d" && pwd -P)
@@ -93,10 +93,23 @@ capture skip_plain -q "$d/skip.t"
 [ "$(cat "$T_TMP/skip_plain.rc")" = 1 ]; ok $? "without --cram exit 80 is a command that failed"
 
 # the caller's --env replaces cram's value; --shell runs the commands and is TESTSHELL
-printf '  $ echo "$LANG $TESTSHELL $0"\n  en_US.UTF-8 /bin/ash /bin/ash\n' >"$d/shell.t"
+printf '  $ echo "$LANG $TESTSHELL $(cat /proc/$$/comm)"\n  en_US.UTF-8 /bin/ash ash\n' >"$d/shell.t"
 capture shell -q --cram --shell /bin/ash --env LANG=en_US.UTF-8 "$d/shell.t"
 [ "$(cat "$T_TMP/shell.rc")" = 0 ]; ok $? "--cram --shell /bin/ash --env LANG=...: the caller's value wins, the shell is TESTSHELL"
 grep -A12 '^not ok' "$T_TMP/shell" | head -n 20 | sed 's/^/# /'
+
+# the shell reads the commands one at a time, as from cram's pipe: zsh parses a -c string whole,
+# where an alias one command defines would not be there for the next
+printf '  $ alias greet="echo hello"\n  $ greet\n  hello\n' >"$d/alias.t"
+if command -v zsh >/dev/null; then
+	capture alias -q --cram --shell zsh "$d/alias.t"
+	[ "$(cat "$T_TMP/alias.rc")" = 0 ]; ok $? "--cram --shell zsh: an alias of one command is there for the next"
+	grep -A12 '^not ok' "$T_TMP/alias" | head -n 20 | sed 's/^/# /'
+elif [ "${SIMPCON_MUST_WORK:-0}" = 1 ]; then
+	ok 1 "--cram --shell zsh: an alias of one command is there for the next (no zsh: apt-get install zsh)"
+else
+	skip "--cram --shell zsh: an alias of one command is there for the next" "no zsh"
+fi
 
 # a directory: its *.t files in byte order, then its subdirectories; names starting with '.'
 # left out
