@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "regex.h"
 #include "transcript.h"
 #include "transcript-internal.h"
 #include "util.h"
@@ -16,9 +17,10 @@
  * then added: still a correct diff, without quadratic memory on a runaway output. */
 #define DIFF_MAX_CELLS ((size_t)4 << 20)
 /* The same beyond this many bytes of actual lines matched against (re) and (glob) lines to fill
- * the table: each is matched against every actual line of the middle, and regexec reads 60 to
+ * the table: each is matched against every actual line of the middle, and a regex reads 60 to
  * 600 MB/s, so two thousand against lines of 8 KB took minutes, after the container and its
- * --timeout had ended. */
+ * --timeout had ended. A regex that gives up at its backtracking limit (regex.c: tens of ms
+ * each time) ends the table at once. */
 #define DIFF_MAX_WORK ((size_t)16 << 20)
 
 /* ---- matching --------------------------------------------------------------------------- */
@@ -135,14 +137,17 @@ static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
 	}
 }
 
-static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+/* 1 when e matches l, 0 when not, -E2BIG when its regex gave up at a limit (no match: a
+ * pattern backtracking without end on this line). */
+static int line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
 {
 	if (e->no_eol != l->no_eol)
-		return false;
+		return 0;
 	switch (e->kind) {
-	case SC_TRANSCRIPT_RE:
-		/* regexec stops at a NUL byte, which would match a prefix as the whole line */
-		return !memchr(l->text, '\0', l->len) && regexec(e->re, l->text, 0, NULL, 0) == 0;
+	case SC_TRANSCRIPT_RE: {
+		int r = sc_regex_match(e->re, l->text, l->len);
+		return r == -E2BIG ? r : r > 0;
+	}
 	case SC_TRANSCRIPT_GLOB:
 		return glob_matches(e->text, e->len, l->text, l->len);
 	case SC_TRANSCRIPT_LITERAL:
@@ -150,6 +155,11 @@ static bool line_matches(const struct sc_transcript_expect *e, const struct sc_t
 		break;
 	}
 	return e->len == l->len && memcmp(e->text, l->text, l->len) == 0;
+}
+
+static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+{
+	return line_match(e, l) > 0;
 }
 
 bool sc_transcript_command_matches(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
@@ -277,6 +287,13 @@ static int fill_equal(const struct sides *s, size_t i0, size_t j0, size_t n, siz
 			work += 1 + (j < s->o->n_lines ? s->o->lines[j].len : 0);
 			if (work > DIFF_MAX_WORK)
 				return 0;
+			if (i < s->c->n_expected && j < s->o->n_lines) {
+				int r = line_match(&s->c->expected[i], &s->o->lines[j]);
+				if (r < 0)
+					return 0;
+				eq[a * m + b] = r > 0;
+				continue;
+			}
 			eq[a * m + b] = item_equal(s, i, j);
 		}
 	}

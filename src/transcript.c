@@ -17,6 +17,7 @@
 #include <sys/random.h>
 
 #include "error.h"
+#include "regex.h"
 #include "transcript.h"
 #include "transcript-internal.h"
 #include "util.h"
@@ -280,7 +281,7 @@ struct parser {
 	struct sc_transcript *t;
 	size_t commands_cap, expected_cap, options_cap;
 	size_t text_len, text_cap; /* of the last command's text */
-	size_t regexes, regex_bytes;
+	size_t regexes, regex_bytes, regex_compiled;
 	enum parse_state state;
 	unsigned line;
 	struct sc_error *err;
@@ -306,10 +307,7 @@ static int file_too_large(const char *path, struct sc_error *err)
 
 static void expect_release(struct sc_transcript_expect *e)
 {
-	if (e->re) {
-		regfree(e->re);
-		free(e->re);
-	}
+	sc_regex_free(e->re);
 	if (e->text != e->raw)
 		free(e->text);
 	free(e->raw);
@@ -317,8 +315,6 @@ static void expect_release(struct sc_transcript_expect *e)
 
 static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 {
-	/* anchored as cram's re.match(pattern + r'\Z'): the whole line, alternations included */
-	_cleanup_free_ char *anchored = NULL;
 	char what[64];
 	if (++ps->regexes > SC_TRANSCRIPT_MAX_REGEXES) {
 		snprintf(what, sizeof(what), "%u (re) lines", SC_TRANSCRIPT_MAX_REGEXES);
@@ -329,24 +325,18 @@ static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 		snprintf(what, sizeof(what), "%zu MiB of (re) patterns", SC_TRANSCRIPT_MAX_REGEX_BYTES >> 20);
 		return too_large(ps, what, "shorten them or split the file");
 	}
-	const char *refusal = sc_regex_refusal(e->text);
-	if (refusal)
-		return sc_error_setf(ps->err, EINVAL, "%s:%u: regex '%s': %s (simplify it)", ps->t->path, ps->line, e->text,
-				     refusal);
-	if (asprintf(&anchored, "^(%s)$", e->text) < 0)
+	struct sc_error why = { 0 };
+	int r = sc_regex_compile(e->text, e->len, SC_REGEX_WHOLE, &e->re, &why);
+	if (r == -ENOMEM)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
-	regex_t *re = malloc(sizeof(*re));
-	if (!re)
-		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
-	int r = regcomp(re, anchored, REG_EXTENDED | REG_NOSUB);
-	if (r != 0) {
-		char reason[128];
-		(void)regerror(r, re, reason, sizeof(reason));
-		free(re);
+	if (r < 0)
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: invalid regex '%s': %s", ps->t->path, ps->line, e->text,
-				     reason);
+				     why.message);
+	ps->regex_compiled += sc_regex_size(e->re);
+	if (ps->regex_compiled > SC_TRANSCRIPT_MAX_REGEX_COMPILED) {
+		snprintf(what, sizeof(what), "%zu MiB of compiled (re) patterns", SC_TRANSCRIPT_MAX_REGEX_COMPILED >> 20);
+		return too_large(ps, what, "fewer or smaller {m,n} repeats, or split the file");
 	}
-	e->re = re;
 	return 0;
 }
 

@@ -8,7 +8,8 @@
  *   - the "  " lines that follow are its expected output (stdout and stderr merged), up to the
  *     next command or comment; "  " alone is an empty line;
  *   - "  [N]" is the expected exit status (0 when absent), the command's last expected line;
- *   - an expected line may end in " (re)" (a POSIX extended regex matching the whole line),
+ *   - an expected line may end in " (re)" (a regex in Python's re dialect, run by PCRE2 on the line's bytes, matching
+ *     the whole line),
  *     " (glob)" ('*' any bytes, '?' one byte, '\' escaping '*', '?' or '\', as cram) or
  *     " (esc)" (the bytes written with \\ \t \r \n and \xNN escapes);
  *   - before that suffix, " (no-eol)" marks the output's last line when it has no final newline
@@ -20,12 +21,13 @@
  * sc_transcript_split_output. Nothing here touches containers or prints. */
 #pragma once
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "simpcon.h"
 #include "tap.h"
+
+struct sc_regex;
 
 enum sc_transcript_kind {
 	SC_TRANSCRIPT_LITERAL,
@@ -43,8 +45,7 @@ struct sc_transcript_expect {
 	size_t len;    /* of text (an esc line may hold NUL bytes) */
 	bool no_eol;   /* " (no-eol)": the output's last line, without a final newline */
 	unsigned line; /* in the file, from 1 */
-	regex_t *re;   /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE (else
-			  NULL: a regex_t is 64 bytes, more than the rest of a line) */
+	struct sc_regex *re; /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE */
 };
 
 struct sc_transcript_command {
@@ -99,12 +100,15 @@ struct sc_transcript_result {
 
 /* The most a transcript may hold, so that no file makes the harness that parses it (outside
  * any --timeout) run out of memory or time: a parsed line costs up to a hundred bytes, a (re)
- * line about 3 KiB plus a hundred times its pattern's length (glibc's compiled regex). A file
- * at these limits takes about 200 MiB and a second of CPU to parse; real ones a thousandth. */
+ * line about 300 bytes plus four times its pattern's length compiled by PCRE2 (at most 64 KiB:
+ * "(a{1,1000}){1,1000}" copies its group a thousand times), so their compiled size is capped
+ * as a whole too. A file at these limits takes about 200 MiB and a second of CPU to parse;
+ * real ones a thousandth. */
 #define SC_TRANSCRIPT_MAX_BYTES ((size_t)64 << 20)
 #define SC_TRANSCRIPT_MAX_LINES 1000000u
 #define SC_TRANSCRIPT_MAX_REGEXES 10000u
 #define SC_TRANSCRIPT_MAX_REGEX_BYTES ((size_t)1 << 20) /* of (re) patterns, all lines together */
+#define SC_TRANSCRIPT_MAX_REGEX_COMPILED ((size_t)64 << 20) /* the same compiled (sc_regex_size) */
 
 /* Parses a transcript; path names it in error messages ("t/foo.t:12: expected output before any
  * command"). text need not be NUL-terminated. Regexes are compiled and option lines checked
