@@ -610,6 +610,13 @@ static void test_match_kinds(void **state)
 	assert_true(MATCHES("* (glob)", "\n"));
 	assert_true(MATCHES("(*) (glob)", "(x)\n"));
 
+	/* as cram: a line equal to its expected line, suffix included, matches it first */
+	assert_true(MATCHES("a|b (re)", "a|b (re)\n"));
+	assert_true(MATCHES("x? (glob)", "x? (glob)\n"));
+	assert_true(MATCHES("\\x41 (esc)", "\\x41 (esc)\n"));
+	assert_false(MATCHES("a|b (re)", "a|b (re)"));
+	assert_true(MATCHES("a|b (re) (no-eol)", "a|b (re)"));
+
 	assert_true(MATCHES("a\\tb\\x00\\\\ (esc)", "a\tb\0\\\n"));
 	assert_false(MATCHES("a\\tb (esc)", "a b\n"));
 	assert_true(MATCHES("caf\\xc3\\xa9 (no-eol) (esc)", "caf\xc3\xa9"));
@@ -1054,6 +1061,11 @@ static void test_update_keeps_matching_patterns(void **state)
 	const char out[] = "ab\n1.txt\nnew\nplain\n\nM 0 0\n";
 	expect_update("  $ x\n  a\\x62 (esc)\n  *.txt (glob)\n  *.md (glob)\n  plain\n", out, sizeof(out) - 1,
 		      "  $ x\n  a\\x62 (esc)\n  *.txt (glob)\n  new\n  plain\n");
+	/* a line printed as its expected line is written, suffix and all, equals it: kept, and the
+	 * diff counts it as equal */
+	const char same[] = "a|b (re)\nnew\n\nM 0 0\n";
+	expect_update("  $ x\n  a|b (re)\n", same, sizeof(same) - 1, "  $ x\n  a|b (re)\n  new\n");
+	expect_diff("  x\n  a|b (re)\n", "X\na|b (re)\n", 0, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n-x\n+X\n a|b (re)\n");
 }
 
 static void test_hundred_commands(void **state)
