@@ -139,8 +139,55 @@ static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
 
 /* 1 when e matches l, 0 when not, -E2BIG when its regex gave up at a limit (no match: a
  * pattern backtracking without end on this line). */
-static int line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+static int regex_result(int r)
 {
+	return r == -E2BIG ? r : r > 0;
+}
+
+static bool equal_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+/* cram's comparison (_diff.py, a match of any): el == l, esc(), glob(), regex(), where l is the
+ * actual line as cram writes it (escaped when it holds a byte outside printable ASCII,
+ * " (no-eol)" appended), and the patterns see that text. */
+static int cram_line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+{
+	struct buf b = { 0 };
+	sc_transcript_cram_encode_line(&b, l);
+	_cleanup_free_ char *actual = sc_transcript_buf_take(&b);
+	if (!actual)
+		return 0;
+	size_t n = strlen(actual); /* escaped when it held a NUL */
+	size_t raw_len = strlen(e->raw);
+	if (equal_bytes(e->raw, raw_len, actual, n))
+		return 1;
+	/* esc(): the expected line decoded when it is an (esc) one, against the actual line, then
+	 * against the actual line decoded when it reads as an (esc) one */
+	const char *expected = e->kind == SC_TRANSCRIPT_ESC ? e->text : e->raw;
+	size_t expected_len = e->kind == SC_TRANSCRIPT_ESC ? e->len : raw_len;
+	if (e->kind == SC_TRANSCRIPT_ESC && equal_bytes(expected, expected_len, actual, n))
+		return 1;
+	const char *esc = " (esc)";
+	if (n >= strlen(esc) && memcmp(actual + n - strlen(esc), esc, strlen(esc)) == 0) {
+		size_t decoded = n - strlen(esc);
+		_cleanup_free_ char *copy = strndup(actual, decoded);
+		if (copy && sc_transcript_python_unescape(copy, &decoded) &&
+		    equal_bytes(expected, expected_len, copy, decoded))
+			return 1;
+	}
+	if (e->kind == SC_TRANSCRIPT_GLOB)
+		return glob_matches(e->text, e->len, actual, n);
+	if (e->kind == SC_TRANSCRIPT_RE && e->re)
+		return regex_result(sc_regex_match(e->re, actual, n));
+	return 0;
+}
+
+static int line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l, bool cram)
+{
+	if (cram)
+		return cram_line_match(e, l);
 	/* as cram, whose first comparison is el == l: a line equal to its expected line, suffix
 	 * included, matches it ("a|b (re)" printed as it is) */
 	if (e->kind != SC_TRANSCRIPT_LITERAL && !l->no_eol && e->text != e->raw && strlen(e->raw) == l->len &&
@@ -149,10 +196,8 @@ static int line_match(const struct sc_transcript_expect *e, const struct sc_tran
 	if (e->no_eol != l->no_eol)
 		return 0;
 	switch (e->kind) {
-	case SC_TRANSCRIPT_RE: {
-		int r = sc_regex_match(e->re, l->text, l->len);
-		return r == -E2BIG ? r : r > 0;
-	}
+	case SC_TRANSCRIPT_RE:
+		return regex_result(sc_regex_match(e->re, l->text, l->len));
 	case SC_TRANSCRIPT_GLOB:
 		return glob_matches(e->text, e->len, l->text, l->len);
 	case SC_TRANSCRIPT_LITERAL:
@@ -162,9 +207,9 @@ static int line_match(const struct sc_transcript_expect *e, const struct sc_tran
 	return e->len == l->len && memcmp(e->text, l->text, l->len) == 0;
 }
 
-static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l, bool cram)
 {
-	return line_match(e, l) > 0;
+	return line_match(e, l, cram) > 0;
 }
 
 bool sc_transcript_command_matches(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
@@ -172,7 +217,7 @@ bool sc_transcript_command_matches(const struct sc_transcript_command *c, const 
 	if (!o->ran || o->exit_status != c->exit_status || o->n_lines != c->n_expected)
 		return false;
 	for (size_t i = 0; i < c->n_expected; i++)
-		if (!line_matches(&c->expected[i], &o->lines[i]))
+		if (!line_matches(&c->expected[i], &o->lines[i], c->cram))
 			return false;
 	return true;
 }
@@ -208,12 +253,13 @@ static bool item_equal(const struct sides *s, size_t i, size_t j)
 	bool expected_status = i == s->c->n_expected, actual_status = j == s->o->n_lines;
 	if (expected_status || actual_status)
 		return expected_status && actual_status && s->c->exit_status == s->o->exit_status;
-	return line_matches(&s->c->expected[i], &s->o->lines[j]);
+	return line_matches(&s->c->expected[i], &s->o->lines[j], s->c->cram);
 }
 
 static bool is_literal(const struct sides *s, size_t i)
 {
-	return i < s->c->n_expected &&
+	/* cram compares the lines as it writes them: no numbering of bytes */
+	return i < s->c->n_expected && !s->c->cram &&
 	       (s->c->expected[i].kind == SC_TRANSCRIPT_LITERAL || s->c->expected[i].kind == SC_TRANSCRIPT_ESC);
 }
 
@@ -293,7 +339,7 @@ static int fill_equal(const struct sides *s, size_t i0, size_t j0, size_t n, siz
 			if (work > DIFF_MAX_WORK)
 				return 0;
 			if (i < s->c->n_expected && j < s->o->n_lines) {
-				int r = line_match(&s->c->expected[i], &s->o->lines[j]);
+				int r = line_match(&s->c->expected[i], &s->o->lines[j], s->c->cram);
 				if (r < 0)
 					return 0;
 				eq[a * m + b] = r > 0;
@@ -374,6 +420,8 @@ static void put_actual(struct buf *b, const struct sides *s, size_t j)
 {
 	if (j == s->o->n_lines)
 		sc_transcript_buf_addf(b, "[%d]", s->o->exit_status);
+	else if (s->c->cram)
+		sc_transcript_cram_encode_line(b, &s->o->lines[j]);
 	else
 		sc_transcript_encode_line(b, &s->o->lines[j]);
 }
@@ -470,7 +518,7 @@ static const char *mismatch_message(const struct sc_transcript_command *c, const
 	bool status = o->exit_status != c->exit_status;
 	bool output = o->n_lines != c->n_expected;
 	for (size_t i = 0; i < c->n_expected && !output; i++)
-		output = !line_matches(&c->expected[i], &o->lines[i]);
+		output = !line_matches(&c->expected[i], &o->lines[i], c->cram);
 	return status && output ? "output and exit status differ" : status ? "exit status differs" : "output differs";
 }
 

@@ -31,3 +31,9 @@ char *sc_transcript_buf_take(struct buf *b);
 /* Appends a line as a transcript writes it, without the indent: the text, " (no-eol)" when it
  * had no final newline, and " (esc)" with its escapes when line_needs_escape says so. */
 void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l);
+/* The same as cram writes it: bytes outside printable ASCII make the line (" (no-eol)"
+ * included) written with \\ \t \r and \xNN escapes and " (esc)", nothing else is escaped. */
+void sc_transcript_cram_encode_line(struct buf *b, const struct sc_transcript_line *l);
+/* Decodes an (esc) text in place as Python's codecs.escape_decode (cram's esc()); false where
+ * Python raises. s must have room for the final NUL. */
+bool sc_transcript_python_unescape(char *s, size_t *len);

@@ -5,7 +5,17 @@
  * file mean one thing: a "  > " line continues a command only right after it (elsewhere it is
  * output, which cram would have run); a comment ends a command's expected output; and the
  * writer escapes an output line that would read back as something else ("$ x", "[1]", a line
- * ending in " (re)"). */
+ * ending in " (re)").
+ *
+ * Where the default mode reads a line otherwise than cram 0.7, SC_TRANSCRIPT_CRAM follows cram:
+ * an invalid regex is a line that matches only itself; "[0]", "[01]" and "[256]" are output
+ * lines, not statuses; " (no-eol)" is part of the line (even before more output); an (esc)
+ * line decodes as Python's escape_decode (  \ooo, an unknown escape kept). What stays an
+ * error there gives cram's verdict anyway, a failure (or a crash of cram): output before any
+ * command or after a comment (cram moves it after the command's output), output after "[N]"
+ * (cram writes the status last), an (esc) line escape_decode raises on, and a "  > " line
+ * after output (cram runs it as part of the command and moves it before the output: the file
+ * fails unless the command printed nothing). */
 #include "config.h"
 
 #include <errno.h>
@@ -153,10 +163,13 @@ static size_t utf8_printable(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* "[N]": the expected exit status. */
-static bool parse_status(const char *s, size_t n, int *ret_status)
+/* "[N]": the expected exit status. cram reads only "[N]" as it writes it (1 to 255, no
+ * leading zero): there "[0]" and "[01]" are output lines. */
+static bool parse_status_as(const char *s, size_t n, bool cram, int *ret_status)
 {
 	if (n < 3 || s[0] != '[' || s[n - 1] != ']')
+		return false;
+	if (cram && (s[1] == '0' || n > 5))
 		return false;
 	long value = 0;
 	for (size_t i = 1; i < n - 1; i++) {
@@ -165,8 +178,13 @@ static bool parse_status(const char *s, size_t n, int *ret_status)
 		if (value <= 1000)
 			value = value * 10 + (s[i] - '0');
 	}
-	*ret_status = value > 255 ? -1 : (int)value;
-	return true;
+	*ret_status = value > 255 ? (cram ? -2 : -1) : (int)value;
+	return *ret_status != -2;
+}
+
+static bool parse_status(const char *s, size_t n, int *ret_status)
+{
+	return parse_status_as(s, n, false, ret_status);
 }
 
 /* Whether a line must be written with (esc) to read back as itself: control characters,
@@ -188,6 +206,41 @@ static bool line_needs_escape(const char *s, size_t n, bool no_eol, bool *escape
 		i += k;
 	}
 	return needed;
+}
+
+/* cram's _needescape: a byte outside printable ASCII and '\n' */
+static bool cram_needs_escape(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f;
+}
+
+void sc_transcript_cram_encode_line(struct buf *b, const struct sc_transcript_line *l)
+{
+	bool escape = false;
+	for (size_t i = 0; i < l->len && !escape; i++)
+		escape = cram_needs_escape((unsigned char)l->text[i]);
+	if (!escape) {
+		sc_transcript_buf_add(b, l->text, l->len);
+		if (l->no_eol)
+			sc_transcript_buf_adds(b, NO_EOL_SUFFIX);
+		return;
+	}
+	for (size_t i = 0; i < l->len; i++) {
+		unsigned char c = (unsigned char)l->text[i];
+		if (c == '\\')
+			sc_transcript_buf_adds(b, "\\\\");
+		else if (c == '\t')
+			sc_transcript_buf_adds(b, "\\t");
+		else if (c == '\r')
+			sc_transcript_buf_adds(b, "\\r");
+		else if (cram_needs_escape(c))
+			sc_transcript_buf_addf(b, "\\x%02x", c);
+		else
+			sc_transcript_buf_add(b, &l->text[i], 1);
+	}
+	if (l->no_eol)
+		sc_transcript_buf_adds(b, NO_EOL_SUFFIX);
+	sc_transcript_buf_adds(b, kind_suffix[SC_TRANSCRIPT_ESC]);
 }
 
 void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l)
@@ -231,6 +284,49 @@ static int hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/* Decodes an (esc) text in place as cram does, with Python's codecs.escape_decode: its escapes
+ * (\\ \' \" \a \b \f \n \r \t \v, 1 to 3 octal digits, \xNN), any other backslash kept as it
+ * is; false where Python raises (an incomplete \x, a final backslash). */
+bool sc_transcript_python_unescape(char *s, size_t *len)
+{
+	static const char simple[] = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
+	size_t out = 0;
+	for (size_t i = 0; i < *len; i++) {
+		if (s[i] != '\\') {
+			s[out++] = s[i];
+			continue;
+		}
+		if (++i == *len)
+			return false;
+		const char *pair = NULL;
+		for (size_t k = 0; k < sizeof(simple) - 1 && !pair; k += 2)
+			if (simple[k] == s[i])
+				pair = simple + k;
+		if (pair) {
+			s[out++] = pair[1];
+		} else if (s[i] >= '0' && s[i] <= '7') {
+			unsigned value = 0;
+			for (size_t k = 0; k < 3 && i < *len && s[i] >= '0' && s[i] <= '7'; k++, i++)
+				value = value * 8 + (unsigned)(s[i] - '0');
+			s[out++] = (char)(value & 0xff);
+			i--;
+		} else if (s[i] == 'x') {
+			int hi = i + 2 < *len ? hex_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+			if (lo < 0)
+				return false;
+			s[out++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			s[out++] = '\\';
+			s[out++] = s[i];
+		}
+	}
+	*len = out;
+	s[out] = '\0';
+	return true;
 }
 
 /* Decodes an (esc) text in place; false on an unknown or incomplete escape. */
@@ -326,9 +422,12 @@ static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 		return too_large(ps, what, "shorten them or split the file");
 	}
 	struct sc_error why = { 0 };
-	int r = sc_regex_compile(e->text, e->len, SC_REGEX_WHOLE, &e->re, &why);
+	bool cram = ps->t->flags & SC_TRANSCRIPT_CRAM;
+	int r = sc_regex_compile(e->text, e->len, cram ? SC_REGEX_CRAM : SC_REGEX_WHOLE, &e->re, &why);
 	if (r == -ENOMEM)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
+	if (r < 0 && cram)
+		return 0; /* cram's _regex returns False on re.error: the line matches only itself */
 	if (r < 0)
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: invalid regex '%s': %s", ps->t->path, ps->line, e->text,
 				     why.message);
@@ -353,7 +452,9 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 			break;
 		}
 	}
-	e->no_eol = has_suffix(s, n, NO_EOL_SUFFIX);
+	/* cram compares " (no-eol)" as part of the line (the actual one is written with it) */
+	bool cram = ps->t->flags & SC_TRANSCRIPT_CRAM;
+	e->no_eol = !cram && has_suffix(s, n, NO_EOL_SUFFIX);
 	if (e->no_eol)
 		n -= strlen(NO_EOL_SUFFIX);
 	/* most lines are plain: one copy and one allocation for both */
@@ -361,7 +462,9 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 	if (!e->text)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
 	e->len = n;
-	if (e->kind == SC_TRANSCRIPT_ESC && !decode_escapes(e->text, &e->len))
+	if (e->kind == SC_TRANSCRIPT_ESC && cram && !sc_transcript_python_unescape(e->text, &e->len))
+		return parse_error(ps, "invalid \\x escape or final backslash in an (esc) line (cram fails on it too)");
+	if (e->kind == SC_TRANSCRIPT_ESC && !cram && !decode_escapes(e->text, &e->len))
 		return parse_error(ps, "invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
 	return e->kind == SC_TRANSCRIPT_RE ? compile_regex(ps, e) : 0;
 }
@@ -377,7 +480,7 @@ static int parse_output_line(struct parser *ps, const char *s, size_t n)
 	struct sc_transcript_command *c = &ps->t->commands[ps->t->n_commands - 1];
 	c->end = ps->line;
 	int status;
-	if (parse_status(s, n, &status)) {
+	if (parse_status_as(s, n, ps->t->flags & SC_TRANSCRIPT_CRAM, &status)) {
 		if (status < 0)
 			return parse_error(ps, "exit status out of range (1 to 255)");
 		c->exit_status = status;
@@ -426,6 +529,7 @@ static int parse_command_line(struct parser *ps, const char *s, size_t n, bool c
 	if (!c->text)
 		return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
 	c->line = c->command_end = c->end = ps->line;
+	c->cram = t->flags & SC_TRANSCRIPT_CRAM;
 	t->n_commands++;
 	ps->expected_cap = 0;
 	ps->text_len = n;
@@ -474,7 +578,8 @@ static int parse_line(struct parser *ps, const char *s, size_t n)
 }
 
 /* Parses text (NUL-terminated after len bytes), which t keeps: freed with it, on failure too. */
-static int parse_text(const char *path, char *text, size_t len, struct sc_transcript **ret, struct sc_error *err)
+static int parse_text(const char *path, char *text, size_t len, unsigned flags, struct sc_transcript **ret,
+		      struct sc_error *err)
 {
 	struct sc_transcript *t = calloc(1, sizeof(*t));
 	if (!t || !(t->path = strdup(path))) {
@@ -484,6 +589,7 @@ static int parse_text(const char *path, char *text, size_t len, struct sc_transc
 	}
 	t->text = text;
 	t->len = len;
+	t->flags = flags;
 	struct parser ps = { .t = t, .state = BEFORE_COMMANDS, .err = err };
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -513,15 +619,26 @@ static int parse_text(const char *path, char *text, size_t len, struct sc_transc
 int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
 			struct sc_error *err)
 {
+	return sc_transcript_parse_flags(path, text, len, 0, ret, err);
+}
+
+int sc_transcript_parse_flags(const char *path, const char *text, size_t len, unsigned flags,
+			      struct sc_transcript **ret, struct sc_error *err)
+{
 	if (len > SC_TRANSCRIPT_MAX_BYTES)
 		return file_too_large(path, err);
 	char *copy = memdup_nul(text, len);
 	if (!copy)
 		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
-	return parse_text(path, copy, len, ret, err);
+	return parse_text(path, copy, len, flags, ret, err);
 }
 
 int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err)
+{
+	return sc_transcript_load_flags(path, 0, ret, err);
+}
+
+int sc_transcript_load_flags(const char *path, unsigned flags, struct sc_transcript **ret, struct sc_error *err)
 {
 	char *text = NULL;
 	size_t len;
@@ -530,7 +647,7 @@ int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_e
 		return file_too_large(path, err);
 	if (r < 0)
 		return sc_error_set(err, -r, "read transcript '%s'", path);
-	return parse_text(path, text, len, ret, err); /* the file's text, not a copy of it */
+	return parse_text(path, text, len, flags, ret, err); /* the file's text, not a copy of it */
 }
 
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t)

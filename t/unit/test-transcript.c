@@ -650,6 +650,137 @@ static void test_match_catastrophic(void **state)
 	free(out);
 }
 
+/* Whether one command with expected_line matches out (len bytes, then a marker with status),
+ * the file parsed with flags. */
+static bool matches_flags(unsigned flags, const char *expected_line, const char *out, size_t len, int status)
+{
+	char *text = NULL, *with_marker = NULL;
+	assert_true(asprintf(&text, "  $ x\n  %s\n", expected_line) > 0);
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	if (sc_transcript_parse_flags("t/foo.t", text, strlen(text), flags, &t, &err) < 0)
+		fail_msg("parse '%s': %s", expected_line, err.message);
+	assert_int_equal(t->flags, flags);
+	int n = asprintf(&with_marker, "%.*s\nM 0 %d\n", (int)len, out, status);
+	assert_true(n > 0);
+	memcpy(with_marker, out, len); /* NUL bytes too */
+	struct sc_transcript_result *r = NULL;
+	assert_int_equal(sc_transcript_split_output(t, "M", with_marker, (size_t)n, &r, NULL), 0);
+	bool m = sc_transcript_command_matches(&t->commands[0], &r->outcomes[0]);
+	sc_transcript_result_free(r);
+	sc_transcript_free(t);
+	free(with_marker);
+	free(text);
+	return m;
+}
+
+/* cram 0.7's verdicts, each checked with cram3 on a file of the one command (the output given
+ * here as the shell printed it there): the actual line compared as cram writes it (escaped,
+ * " (no-eol)" appended), (re) as re.match(pattern + r'\Z') in Python's reading, (esc) decoded
+ * as Python's escape_decode, and only "[N]" as cram writes it a status. */
+static void test_cram_verdicts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expected, *out;
+		size_t len;
+		int status;
+		bool cram, ours; /* cram3's verdict, and the default mode's */
+	} cases[] = {
+#define CASE(e, o, st, c, d) { e, o, sizeof(o) - 1, st, c, d }
+		CASE("a|b (re)", "ab\n", 0, true, false),
+		CASE("a|b\\Z (re)", "ab\n", 0, true, false),
+		CASE("[[:digit:]] (re)", "5\n", 0, false, true),
+		CASE("[[:digit:]] (re)", "d]\n", 0, true, false),
+		CASE("caf.. (re)", "caf\xc3\xa9\n", 0, false, true),
+		CASE("caf\\\\xc3\\\\xa9 \\(esc\\) (re)", "caf\xc3\xa9\n", 0, true, false),
+		CASE("caf\xc3\xa9", "caf\xc3\xa9\n", 0, true, true),
+		CASE("caf?? (glob)", "caf\xc3\xa9\n", 0, false, true),
+		CASE("caf\\xc3\\xa9 (esc)", "caf\xc3\xa9\n", 0, true, true),
+		CASE("fo. (no-eol) (re)", "foo", 0, false, true),
+		CASE("fo. \\(no-eol\\) (re)", "foo", 0, true, false),
+		CASE("fo* (glob)", "foo", 0, true, false),
+		CASE("foo (no-eol)", "foo", 0, true, true),
+		CASE("foo", "foo (esc)\n", 0, true, false),
+		CASE("foo (esc)", "foo\n", 0, true, true),
+		CASE("[0]", "", 0, false, true),
+		CASE("[01]", "", 1, false, true),
+		CASE("[1]", "", 1, true, true),
+		CASE("x\\q (esc)", "x\n", 0, false, false),
+		CASE("x\\q (esc)", "x\\q\n", 0, true, false),
+		CASE("a( (re)", "a\n", 0, false, false),
+		CASE("a( (re)", "a( (re)\n", 0, true, false),
+		CASE("a\tb", "a\tb\n", 0, true, true),
+		CASE("a\\tb (esc)", "a\tb\n", 0, true, true),
+		CASE("a\\011b (esc)", "a\tb\n", 0, true, false),
+		CASE("a\\x09b (esc)", "a\tb\n", 0, true, true),
+		CASE("\\e (re)", "e\n", 0, false, false),
+		CASE("v\\v (re)", "v\v\n", 0, false, true),
+		CASE("v\\\\x0b \\(esc\\) (re)", "v\v\n", 0, true, false),
+		CASE("v\\v (esc)", "v\v\n", 0, true, false),
+		CASE("a\\\\b (esc)", "a\b\n", 0, false, false),
+		CASE("a\\b (esc)", "a\b\n", 0, true, false),
+		CASE("x (re)", "x (re)\n", 0, true, true),
+		CASE("\\d+ (re)", "12\n", 0, true, true),
+		CASE("a{,2} (re)", "aa\n", 0, true, true),
+		CASE("(?<=a)b (re)", "ab\n", 0, false, false),
+#undef CASE
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		bool got = matches_flags(SC_TRANSCRIPT_CRAM, cases[i].expected, cases[i].out, cases[i].len, cases[i].status);
+		if (got != cases[i].cram)
+			fail_msg("cram mode, '%s': %d, cram says %d", cases[i].expected, got, cases[i].cram);
+	}
+	/* the default mode keeps its own reading where it is stricter or more useful */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		if (strstr(cases[i].expected, "(esc)") && (strstr(cases[i].expected, "\\q") || strstr(cases[i].expected, "\\011") ||
+							   strstr(cases[i].expected, "\\v") || strstr(cases[i].expected, "\\b") ||
+							   strstr(cases[i].expected, "\\\\b")))
+			continue; /* escapes the default mode refuses at parse time */
+		if (strstr(cases[i].expected, "(re)") && (strstr(cases[i].expected, "a( ") || strstr(cases[i].expected, "\\Z (")))
+			continue;
+		bool got = matches_flags(0, cases[i].expected, cases[i].out, cases[i].len, cases[i].status);
+		if (got != cases[i].ours)
+			fail_msg("default mode, '%s': %d, not %d", cases[i].expected, got, cases[i].ours);
+	}
+}
+
+/* What the cram mode parses otherwise: an invalid regex is a line (matching itself), "[0]" and
+ * "[01]" are output, " (no-eol)" is text (no error when more output follows); an (esc) line
+ * cram's escape_decode raises on stays an error, and the format's own rules stay. */
+static void test_cram_parse(void **state)
+{
+	(void)state;
+	static const char text[] = "  $ x\n  a( (re)\n  b (no-eol)\n  [0]\n  [01]\n  [1000]\n  \\e (re)\n  $ y\n  [2]\n";
+	struct sc_transcript *t = NULL;
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_transcript_load_flags("/nonexistent/t/foo.t", SC_TRANSCRIPT_CRAM, &t, &err), -ENOENT);
+	assert_int_equal(sc_transcript_parse_flags("t/foo.t", text, sizeof(text) - 1, SC_TRANSCRIPT_CRAM, &t, &err), 0);
+	const struct sc_transcript_command *c = &t->commands[0];
+	assert_true(c->cram);
+	assert_int_equal(c->n_expected, 6);
+	assert_int_equal(c->expected[0].kind, SC_TRANSCRIPT_RE);
+	assert_null(c->expected[0].re);
+	assert_false(c->expected[1].no_eol);
+	assert_string_equal(c->expected[1].text, "b (no-eol)");
+	assert_string_equal(c->expected[2].text, "[0]");
+	assert_string_equal(c->expected[4].text, "[1000]");
+	assert_int_equal(c->exit_status, 0);
+	assert_int_equal(t->commands[1].exit_status, 2);
+	t = sc_transcript_free(t);
+	/* the same file is refused in the default mode */
+	assert_int_equal(sc_transcript_parse("t/foo.t", text, sizeof(text) - 1, &t, &err), -EINVAL);
+
+	assert_int_equal(sc_transcript_parse_flags("t/foo.t", "  $ x\n  a\\x4 (esc)\n", 19, SC_TRANSCRIPT_CRAM, &t, &err),
+			 -EINVAL);
+	assert_string_equal(err.message, "t/foo.t:2: invalid \\x escape or final backslash in an (esc) line (cram fails on "
+					 "it too)");
+	assert_int_equal(sc_transcript_parse_flags("t/foo.t", "  $ x\n  a\ncomment\n  b\n", 22, SC_TRANSCRIPT_CRAM, &t,
+						   &err),
+			 -EINVAL);
+	assert_string_equal(err.message, "t/foo.t:4: expected output after a comment: it belongs right after its command");
+}
+
 /* cram's glob by its definition, for short strings. */
 static bool glob_reference(const char *p, const char *s)
 {
@@ -1143,6 +1274,8 @@ int main(void)
 		cmocka_unit_test(test_split_output),
 		cmocka_unit_test(test_match_kinds),
 		cmocka_unit_test(test_match_catastrophic),
+		cmocka_unit_test(test_cram_verdicts),
+		cmocka_unit_test(test_cram_parse),
 		cmocka_unit_test(test_diff_catastrophic),
 		cmocka_unit_test(test_glob_segments),
 		cmocka_unit_test(test_exit_status_match),
