@@ -152,14 +152,8 @@ static bool equal_bytes(const char *a, size_t an, const char *b, size_t bn)
 /* cram's comparison (_diff.py, a match of any): el == l, esc(), glob(), regex(), where l is the
  * actual line as cram writes it (escaped when it holds a byte outside printable ASCII,
  * " (no-eol)" appended), and the patterns see that text. */
-static int cram_line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+int sc_transcript_cram_text_match(const struct sc_transcript_expect *e, const char *actual, size_t n)
 {
-	struct buf b = { 0 };
-	sc_transcript_cram_encode_line(&b, l);
-	_cleanup_free_ char *actual = sc_transcript_buf_take(&b);
-	if (!actual)
-		return 0;
-	size_t n = strlen(actual); /* escaped when it held a NUL */
 	size_t raw_len = strlen(e->raw);
 	if (equal_bytes(e->raw, raw_len, actual, n))
 		return 1;
@@ -182,6 +176,17 @@ static int cram_line_match(const struct sc_transcript_expect *e, const struct sc
 	if (e->kind == SC_TRANSCRIPT_RE && e->re)
 		return regex_result(sc_regex_match(e->re, actual, n));
 	return 0;
+}
+
+/* cram's comparison (_diff.py, a match of any): el == l, esc(), glob(), regex(), where l is the
+ * actual line as cram writes it (escaped when it holds a byte outside printable ASCII,
+ * " (no-eol)" appended), and the patterns see that text. */
+static int cram_line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+{
+	struct buf b = { 0 };
+	sc_transcript_cram_encode_line(&b, l);
+	_cleanup_free_ char *actual = sc_transcript_buf_take(&b);
+	return actual ? sc_transcript_cram_text_match(e, actual, strlen(actual)) : 0;
 }
 
 static int line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l, bool cram)
@@ -607,6 +612,8 @@ static int put_new_expected(struct buf *b, const struct sc_transcript_command *c
 
 int sc_transcript_update(const struct sc_transcript *t, const struct sc_transcript_result *r, char **ret_text)
 {
+	if (t->flags & SC_TRANSCRIPT_CRAM)
+		return sc_transcript_cram_update(t, r, ret_text);
 	struct buf b = { 0 };
 	size_t next = 0; /* the next command */
 	unsigned skip_to = 0;

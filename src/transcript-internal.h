@@ -37,3 +37,8 @@ void sc_transcript_cram_encode_line(struct buf *b, const struct sc_transcript_li
 /* Decodes an (esc) text in place as Python's codecs.escape_decode (cram's esc()); false where
  * Python raises. s must have room for the final NUL. */
 bool sc_transcript_python_unescape(char *s, size_t *len);
+/* cram's comparison of an expected line with an actual one as cram writes it (n bytes, no
+ * indent): 1, 0, or -E2BIG when a regex gave up. */
+int sc_transcript_cram_text_match(const struct sc_transcript_expect *e, const char *actual, size_t n);
+/* sc_transcript_update for SC_TRANSCRIPT_CRAM (transcript-cram.c). */
+int sc_transcript_cram_update(const struct sc_transcript *t, const struct sc_transcript_result *r, char **ret_text);

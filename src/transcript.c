@@ -9,11 +9,12 @@
  *
  * Where the default mode reads a line otherwise than cram 0.7, SC_TRANSCRIPT_CRAM follows cram:
  * an invalid regex is a line that matches only itself; "[0]", "[01]" and "[256]" are output
- * lines, not statuses; " (no-eol)" is part of the line (even before more output); an (esc)
+ * lines, not statuses, and so is an "[N]" that more output follows (cram writes the status
+ * last); " (no-eol)" is part of the line (even before more output); an (esc)
  * line decodes as Python's escape_decode (  \ooo, an unknown escape kept). What stays an
  * error there gives cram's verdict anyway, a failure (or a crash of cram): output before any
- * command or after a comment (cram moves it after the command's output), output after "[N]"
- * (cram writes the status last), an (esc) line escape_decode raises on, and a "  > " line
+ * command or after a comment (cram moves it after the command's output), an (esc) line
+ * escape_decode raises on, and a "  > " line
  * after output (cram runs it as part of the command and moves it before the output: the file
  * fails unless the command printed nothing). */
 #include "config.h"
@@ -469,25 +470,10 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 	return e->kind == SC_TRANSCRIPT_RE ? compile_regex(ps, e) : 0;
 }
 
-static int parse_output_line(struct parser *ps, const char *s, size_t n)
+/* Appends an expected line (s, n bytes) to the last command. */
+static int add_expected(struct parser *ps, const char *s, size_t n)
 {
-	if (ps->state == BEFORE_COMMANDS)
-		return parse_error(ps, "expected output before any command");
-	if (ps->state == AFTER_COMMENT)
-		return parse_error(ps, "expected output after a comment: it belongs right after its command");
-	if (ps->state == AFTER_STATUS)
-		return parse_error(ps, "expected output after the exit status: [N] must be the command's last line");
 	struct sc_transcript_command *c = &ps->t->commands[ps->t->n_commands - 1];
-	c->end = ps->line;
-	int status;
-	if (parse_status_as(s, n, ps->t->flags & SC_TRANSCRIPT_CRAM, &status)) {
-		if (status < 0)
-			return parse_error(ps, "exit status out of range (1 to 255)");
-		c->exit_status = status;
-		c->status_line = ps->line;
-		ps->state = AFTER_STATUS;
-		return 0;
-	}
 	if (c->n_expected > 0 && c->expected[c->n_expected - 1].no_eol) {
 		ps->line = c->expected[c->n_expected - 1].line;
 		return parse_error(ps, "(no-eol) marks the output's last line, yet more output follows");
@@ -502,8 +488,46 @@ static int parse_output_line(struct parser *ps, const char *s, size_t n)
 		return r == -ENOMEM ? sc_error_setf(ps->err, ENOMEM, "%s: out of memory", ps->t->path) : r;
 	}
 	c->expected[c->n_expected++] = e;
-	ps->state = IN_OUTPUT;
 	return 0;
+}
+
+static int parse_output_line(struct parser *ps, const char *s, size_t n)
+{
+	bool cram = ps->t->flags & SC_TRANSCRIPT_CRAM;
+	if (ps->state == BEFORE_COMMANDS)
+		return parse_error(ps, "expected output before any command");
+	if (ps->state == AFTER_COMMENT)
+		return parse_error(ps, "expected output after a comment: it belongs right after its command");
+	if (ps->state == AFTER_STATUS && !cram)
+		return parse_error(ps, "expected output after the exit status: [N] must be the command's last line");
+	struct sc_transcript_command *c = &ps->t->commands[ps->t->n_commands - 1];
+	if (ps->state == AFTER_STATUS) {
+		/* cram writes the status last: an "[N]" with more after it is an output line */
+		char status_text[8];
+		unsigned line = ps->line;
+		snprintf(status_text, sizeof(status_text), "[%d]", c->exit_status);
+		ps->line = c->status_line;
+		int r = add_expected(ps, status_text, strlen(status_text));
+		ps->line = line;
+		if (r < 0)
+			return r;
+		c->exit_status = 0;
+		c->status_line = 0;
+	}
+	c->end = ps->line;
+	int status;
+	if (parse_status_as(s, n, cram, &status)) {
+		if (status < 0)
+			return parse_error(ps, "exit status out of range (1 to 255)");
+		c->exit_status = status;
+		c->status_line = ps->line;
+		ps->state = AFTER_STATUS;
+		return 0;
+	}
+	int r = add_expected(ps, s, n);
+	if (r == 0)
+		ps->state = IN_OUTPUT;
+	return r;
 }
 
 static int parse_command_line(struct parser *ps, const char *s, size_t n, bool continuation)

@@ -768,6 +768,15 @@ static void test_cram_parse(void **state)
 	assert_int_equal(c->exit_status, 0);
 	assert_int_equal(t->commands[1].exit_status, 2);
 	t = sc_transcript_free(t);
+	/* "[1]" with more output after it is output: cram writes the status last */
+	static const char twice[] = "  $ echo '[1]'; false\n  [1]\n  [1]\n";
+	assert_int_equal(sc_transcript_parse_flags("t/foo.t", twice, sizeof(twice) - 1, SC_TRANSCRIPT_CRAM, &t, &err), 0);
+	assert_int_equal(t->commands[0].n_expected, 1);
+	assert_string_equal(t->commands[0].expected[0].raw, "[1]");
+	assert_int_equal(t->commands[0].expected[0].line, 2);
+	assert_int_equal(t->commands[0].exit_status, 1);
+	assert_int_equal(t->commands[0].status_line, 3);
+	t = sc_transcript_free(t);
 	/* the same file is refused in the default mode */
 	assert_int_equal(sc_transcript_parse("t/foo.t", text, sizeof(text) - 1, &t, &err), -EINVAL);
 
@@ -1199,6 +1208,143 @@ static void test_update_keeps_matching_patterns(void **state)
 	expect_diff("  x\n  a|b (re)\n", "X\na|b (re)\n", 0, "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n-x\n+X\n a|b (re)\n");
 }
 
+/* --update in cram mode writes what cram -i -y writes: each pair of files below is a file and
+ * the same after cram3 -y -i with busybox sh as its shell (--shell), the commands run here by the
+ * same busybox. cram's alignment is difflib's, so the kept and replaced lines follow it: the
+ * "* (glob)" line takes the command line after it, which cram's patch then drops. */
+static void test_cram_update(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file, *updated;
+	} cases[] = {
+		{
+			"  $ printf 'a\\nb\\nc\\nd\\n'\n"
+			"  a\n"
+			"  x\n"
+			"  c\n"
+			"  y\n"
+			"  d\n"
+			"  $ printf 'bell\\a\\n  indented\\n\\n'\n"
+			"  bell\\x07 (esc)\n"
+			"  $ echo 'a( (re)'\n"
+			"  a( (re)\n"
+			"  $ echo 'foo (esc)'\n"
+			"  foo\n"
+			"  $ printf 'foo'\n"
+			"  fo* (glob)\n",
+			"  $ printf 'a\\nb\\nc\\nd\\n'\n"
+			"  a\n"
+			"  b\n"
+			"  c\n"
+			"  d\n"
+			"  $ printf 'bell\\a\\n  indented\\n\\n'\n"
+			"  bell\\x07 (esc)\n"
+			"    indented\n"
+			"  \n"
+			"  $ echo 'a( (re)'\n"
+			"  a( (re)\n"
+			"  $ echo 'foo (esc)'\n"
+			"  foo\n"
+			"  $ printf 'foo'\n"
+			"  fo* (glob)\n" },
+		{
+			"  $ printf 'a\\nb\\na\\nb\\nc\\n'\n"
+			"  b\n"
+			"  a\n"
+			"  c\n"
+			"  a\n"
+			"  $ printf '1\\n2\\n3\\n'\n"
+			"  [0-9] (re)\n"
+			"  [0-9] (re)\n"
+			"  x\n"
+			"  $ printf 'x\\ny\\nx\\n'\n"
+			"  y\n"
+			"  x\n"
+			"  y\n"
+			"  $ printf 'p\\nq\\n'\n"
+			"  q\n"
+			"  * (glob)\n"
+			"  p\n"
+			"  $ printf 'one\\n'\n"
+			"  one (no-eol)\n"
+			"  $ printf 'two'\n"
+			"  two\n"
+			"  $ printf '\\0nul\\n'\n"
+			"  \\x00nul (esc)\n"
+			"  $ printf 'c\\303\\251\\n'\n"
+			"  old\n",
+			"  $ printf 'a\\nb\\na\\nb\\nc\\n'\n"
+			"  a\n"
+			"  b\n"
+			"  a\n"
+			"  b\n"
+			"  c\n"
+			"  $ printf '1\\n2\\n3\\n'\n"
+			"  [0-9] (re)\n"
+			"  [0-9] (re)\n"
+			"  3\n"
+			"  $ printf 'x\\ny\\nx\\n'\n"
+			"  x\n"
+			"  y\n"
+			"  x\n"
+			"  $ printf 'p\\nq\\n'\n"
+			"  p\n"
+			"  q\n"
+			"  * (glob)\n"
+			"  one\n"
+			"  $ printf 'two'\n"
+			"  two (no-eol)\n"
+			"  $ printf '\\0nul\\n'\n"
+			"  \\x00nul (esc)\n"
+			"  $ printf 'c\\303\\251\\n'\n"
+			"  c\\xc3\\xa9 (esc)\n" },
+		{
+			"  $ for i in 1 2 3 4 5; do echo line$i; done\n"
+			"  line1\n"
+			"  line\\d (re)\n"
+			"  line[0-9] (re)\n"
+			"  line?? (glob)\n"
+			"  line5\n"
+			"  extra\n"
+			"  $ printf 'x\\ty\\n\\x80\\n'\n"
+			"  x\\ty (esc)\n"
+			"  $ printf '  $ fake\\n'\n"
+			"    $ fake\n"
+			"  $ echo '[1]'; false\n"
+			"  [1]\n"
+			"  [1]\n",
+			"  $ for i in 1 2 3 4 5; do echo line$i; done\n"
+			"  line1\n"
+			"  line\\d (re)\n"
+			"  line[0-9] (re)\n"
+			"  line4\n"
+			"  line5\n"
+			"  $ printf 'x\\ty\\n\\x80\\n'\n"
+			"  x\\ty (esc)\n"
+			"  \\x80 (esc)\n"
+			"  $ printf '  $ fake\\n'\n"
+			"    $ fake\n"
+			"  $ echo '[1]'; false\n"
+			"  [1]\n"
+			"  [1]\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct sc_transcript *t = NULL;
+		struct sc_error err = { 0 };
+		assert_int_equal(sc_transcript_parse_flags("t/foo.t", cases[i].file, strlen(cases[i].file),
+							   SC_TRANSCRIPT_CRAM, &t, &err),
+				 0);
+		struct sc_transcript_result *r = run(t);
+		char *updated = NULL;
+		assert_int_equal(sc_transcript_update(t, r, &updated), 0);
+		assert_string_equal(updated, cases[i].updated);
+		free(updated);
+		sc_transcript_result_free(r);
+		sc_transcript_free(t);
+	}
+}
+
 static void test_hundred_commands(void **state)
 {
 	char *text = malloc(100 * 128);
@@ -1289,6 +1435,7 @@ int main(void)
 		cmocka_unit_test(test_update_keeps_matching_patterns),
 		cmocka_unit_test(test_hundred_commands),
 		cmocka_unit_test(test_update_from_real_run),
+		cmocka_unit_test(test_cram_update),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
