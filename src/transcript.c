@@ -209,41 +209,6 @@ static bool line_needs_escape(const char *s, size_t n, bool no_eol, bool *escape
 	return needed;
 }
 
-/* cram's _needescape: a byte outside printable ASCII and '\n' */
-static bool cram_needs_escape(unsigned char c)
-{
-	return c < 0x20 || c >= 0x7f;
-}
-
-void sc_transcript_cram_encode_line(struct buf *b, const struct sc_transcript_line *l)
-{
-	bool escape = false;
-	for (size_t i = 0; i < l->len && !escape; i++)
-		escape = cram_needs_escape((unsigned char)l->text[i]);
-	if (!escape) {
-		sc_transcript_buf_add(b, l->text, l->len);
-		if (l->no_eol)
-			sc_transcript_buf_adds(b, NO_EOL_SUFFIX);
-		return;
-	}
-	for (size_t i = 0; i < l->len; i++) {
-		unsigned char c = (unsigned char)l->text[i];
-		if (c == '\\')
-			sc_transcript_buf_adds(b, "\\\\");
-		else if (c == '\t')
-			sc_transcript_buf_adds(b, "\\t");
-		else if (c == '\r')
-			sc_transcript_buf_adds(b, "\\r");
-		else if (cram_needs_escape(c))
-			sc_transcript_buf_addf(b, "\\x%02x", c);
-		else
-			sc_transcript_buf_add(b, &l->text[i], 1);
-	}
-	if (l->no_eol)
-		sc_transcript_buf_adds(b, NO_EOL_SUFFIX);
-	sc_transcript_buf_adds(b, kind_suffix[SC_TRANSCRIPT_ESC]);
-}
-
 void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l)
 {
 	bool first, last;
@@ -285,49 +250,6 @@ static int hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/* Decodes an (esc) text in place as cram does, with Python's codecs.escape_decode: its escapes
- * (\\ \' \" \a \b \f \n \r \t \v, 1 to 3 octal digits, \xNN), any other backslash kept as it
- * is; false where Python raises (an incomplete \x, a final backslash). */
-bool sc_transcript_python_unescape(char *s, size_t *len)
-{
-	static const char simple[] = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
-	size_t out = 0;
-	for (size_t i = 0; i < *len; i++) {
-		if (s[i] != '\\') {
-			s[out++] = s[i];
-			continue;
-		}
-		if (++i == *len)
-			return false;
-		const char *pair = NULL;
-		for (size_t k = 0; k < sizeof(simple) - 1 && !pair; k += 2)
-			if (simple[k] == s[i])
-				pair = simple + k;
-		if (pair) {
-			s[out++] = pair[1];
-		} else if (s[i] >= '0' && s[i] <= '7') {
-			unsigned value = 0;
-			for (size_t k = 0; k < 3 && i < *len && s[i] >= '0' && s[i] <= '7'; k++, i++)
-				value = value * 8 + (unsigned)(s[i] - '0');
-			s[out++] = (char)(value & 0xff);
-			i--;
-		} else if (s[i] == 'x') {
-			int hi = i + 2 < *len ? hex_value(s[i + 1]) : -1;
-			int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-			if (lo < 0)
-				return false;
-			s[out++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else {
-			s[out++] = '\\';
-			s[out++] = s[i];
-		}
-	}
-	*len = out;
-	s[out] = '\0';
-	return true;
 }
 
 /* Decodes an (esc) text in place; false on an unknown or incomplete escape. */
