@@ -1,20 +1,20 @@
 /* report.h - a run's result as TAP points: the isolation checks, then the expectations. */
 #pragma once
 
-#include <regex.h>
 #include <stdbool.h>
 
 #include "simpcon.h"
 #include "tap.h"
 
+struct sc_regex;
+
 struct sc_expect {
 	int exit_status;            /* expected exit status (default 0) */
 	const char *stdout_text;    /* NULL: not checked; else equal, ignoring one final newline */
 	const char *stderr_text;
-	const char *stdout_regex;   /* NULL: not checked; else an extended regex found in the output */
+	const char *stdout_regex;   /* NULL: not checked; else a regex (regex.h) found in the output */
 	const char *stderr_regex;
-	regex_t stdout_re, stderr_re; /* compiled by sc_expect_compile */
-	bool compiled_out, compiled_err;
+	struct sc_regex *stdout_re, *stderr_re; /* compiled by sc_expect_compile */
 };
 
 enum sc_verbosity {
@@ -23,7 +23,7 @@ enum sc_verbosity {
 	SC_VERBOSITY_VERBOSE, /* plus what every isolation check observed */
 };
 
-/* Compiles the regexes; fills err with the pattern and regerror's text on failure. */
+/* Compiles the regexes; fills err with the pattern and what is wrong with it on failure. */
 int sc_expect_compile(struct sc_expect *e, struct sc_error *err);
 void sc_expect_release(struct sc_expect *e);
 

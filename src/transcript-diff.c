@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "regex.h"
 #include "transcript.h"
 #include "transcript-internal.h"
 #include "util.h"
@@ -16,9 +17,10 @@
  * then added: still a correct diff, without quadratic memory on a runaway output. */
 #define DIFF_MAX_CELLS ((size_t)4 << 20)
 /* The same beyond this many bytes of actual lines matched against (re) and (glob) lines to fill
- * the table: each is matched against every actual line of the middle, and regexec reads 60 to
+ * the table: each is matched against every actual line of the middle, and a regex reads 60 to
  * 600 MB/s, so two thousand against lines of 8 KB took minutes, after the container and its
- * --timeout had ended. */
+ * --timeout had ended. A regex that gives up at its backtracking limit (regex.c: tens of ms
+ * each time) ends the table at once. */
 #define DIFF_MAX_WORK ((size_t)16 << 20)
 
 /* ---- matching --------------------------------------------------------------------------- */
@@ -135,14 +137,72 @@ static bool glob_matches(const char *p, size_t pn, const char *s, size_t sn)
 	}
 }
 
-static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+/* 1 when e matches l, 0 when not, -E2BIG when its regex gave up at a limit (no match: a
+ * pattern backtracking without end on this line). */
+static int regex_result(int r)
 {
+	return r == -E2BIG ? r : r > 0;
+}
+
+static bool equal_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+/* cram's comparison (_diff.py, a match of any): el == l, esc(), glob(), regex(), where l is the
+ * actual line as cram writes it (escaped when it holds a byte outside printable ASCII,
+ * " (no-eol)" appended), and the patterns see that text. */
+int sc_transcript_cram_text_match(const struct sc_transcript_expect *e, const char *actual, size_t n)
+{
+	size_t raw_len = strlen(e->raw);
+	if (equal_bytes(e->raw, raw_len, actual, n))
+		return 1;
+	/* esc(): the expected line decoded when it is an (esc) one, against the actual line, then
+	 * against the actual line decoded when it reads as an (esc) one */
+	const char *expected = e->kind == SC_TRANSCRIPT_ESC ? e->text : e->raw;
+	size_t expected_len = e->kind == SC_TRANSCRIPT_ESC ? e->len : raw_len;
+	if (e->kind == SC_TRANSCRIPT_ESC && equal_bytes(expected, expected_len, actual, n))
+		return 1;
+	const char *esc = " (esc)";
+	if (n >= strlen(esc) && memcmp(actual + n - strlen(esc), esc, strlen(esc)) == 0) {
+		size_t decoded = n - strlen(esc);
+		_cleanup_free_ char *copy = strndup(actual, decoded);
+		if (copy && sc_transcript_python_unescape(copy, &decoded) &&
+		    equal_bytes(expected, expected_len, copy, decoded))
+			return 1;
+	}
+	if (e->kind == SC_TRANSCRIPT_GLOB)
+		return glob_matches(e->text, e->len, actual, n);
+	if (e->kind == SC_TRANSCRIPT_RE && e->re)
+		return regex_result(sc_regex_match(e->re, actual, n));
+	return 0;
+}
+
+/* cram's comparison (_diff.py, a match of any): el == l, esc(), glob(), regex(), where l is the
+ * actual line as cram writes it (escaped when it holds a byte outside printable ASCII,
+ * " (no-eol)" appended), and the patterns see that text. */
+static int cram_line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l)
+{
+	struct buf b = { 0 };
+	sc_transcript_cram_encode_line(&b, l);
+	_cleanup_free_ char *actual = sc_transcript_buf_take(&b);
+	return actual ? sc_transcript_cram_text_match(e, actual, strlen(actual)) : 0;
+}
+
+static int line_match(const struct sc_transcript_expect *e, const struct sc_transcript_line *l, bool cram)
+{
+	if (cram)
+		return cram_line_match(e, l);
+	/* as cram, whose first comparison is el == l: a line equal to its expected line, suffix
+	 * included, matches it ("a|b (re)" printed as it is) */
+	if (e->kind != SC_TRANSCRIPT_LITERAL && !l->no_eol && e->text != e->raw && strlen(e->raw) == l->len &&
+	    memcmp(e->raw, l->text, l->len) == 0)
+		return 1;
 	if (e->no_eol != l->no_eol)
-		return false;
+		return 0;
 	switch (e->kind) {
 	case SC_TRANSCRIPT_RE:
-		/* regexec stops at a NUL byte, which would match a prefix as the whole line */
-		return !memchr(l->text, '\0', l->len) && regexec(e->re, l->text, 0, NULL, 0) == 0;
+		return regex_result(sc_regex_match(e->re, l->text, l->len));
 	case SC_TRANSCRIPT_GLOB:
 		return glob_matches(e->text, e->len, l->text, l->len);
 	case SC_TRANSCRIPT_LITERAL:
@@ -152,12 +212,17 @@ static bool line_matches(const struct sc_transcript_expect *e, const struct sc_t
 	return e->len == l->len && memcmp(e->text, l->text, l->len) == 0;
 }
 
+static bool line_matches(const struct sc_transcript_expect *e, const struct sc_transcript_line *l, bool cram)
+{
+	return line_match(e, l, cram) > 0;
+}
+
 bool sc_transcript_command_matches(const struct sc_transcript_command *c, const struct sc_transcript_outcome *o)
 {
 	if (!o->ran || o->exit_status != c->exit_status || o->n_lines != c->n_expected)
 		return false;
 	for (size_t i = 0; i < c->n_expected; i++)
-		if (!line_matches(&c->expected[i], &o->lines[i]))
+		if (!line_matches(&c->expected[i], &o->lines[i], c->cram))
 			return false;
 	return true;
 }
@@ -193,12 +258,13 @@ static bool item_equal(const struct sides *s, size_t i, size_t j)
 	bool expected_status = i == s->c->n_expected, actual_status = j == s->o->n_lines;
 	if (expected_status || actual_status)
 		return expected_status && actual_status && s->c->exit_status == s->o->exit_status;
-	return line_matches(&s->c->expected[i], &s->o->lines[j]);
+	return line_matches(&s->c->expected[i], &s->o->lines[j], s->c->cram);
 }
 
 static bool is_literal(const struct sides *s, size_t i)
 {
-	return i < s->c->n_expected &&
+	/* cram compares the lines as it writes them: no numbering of bytes */
+	return i < s->c->n_expected && !s->c->cram &&
 	       (s->c->expected[i].kind == SC_TRANSCRIPT_LITERAL || s->c->expected[i].kind == SC_TRANSCRIPT_ESC);
 }
 
@@ -277,6 +343,13 @@ static int fill_equal(const struct sides *s, size_t i0, size_t j0, size_t n, siz
 			work += 1 + (j < s->o->n_lines ? s->o->lines[j].len : 0);
 			if (work > DIFF_MAX_WORK)
 				return 0;
+			if (i < s->c->n_expected && j < s->o->n_lines) {
+				int r = line_match(&s->c->expected[i], &s->o->lines[j], s->c->cram);
+				if (r < 0)
+					return 0;
+				eq[a * m + b] = r > 0;
+				continue;
+			}
 			eq[a * m + b] = item_equal(s, i, j);
 		}
 	}
@@ -352,6 +425,8 @@ static void put_actual(struct buf *b, const struct sides *s, size_t j)
 {
 	if (j == s->o->n_lines)
 		sc_transcript_buf_addf(b, "[%d]", s->o->exit_status);
+	else if (s->c->cram)
+		sc_transcript_cram_encode_line(b, &s->o->lines[j]);
 	else
 		sc_transcript_encode_line(b, &s->o->lines[j]);
 }
@@ -448,7 +523,7 @@ static const char *mismatch_message(const struct sc_transcript_command *c, const
 	bool status = o->exit_status != c->exit_status;
 	bool output = o->n_lines != c->n_expected;
 	for (size_t i = 0; i < c->n_expected && !output; i++)
-		output = !line_matches(&c->expected[i], &o->lines[i]);
+		output = !line_matches(&c->expected[i], &o->lines[i], c->cram);
 	return status && output ? "output and exit status differ" : status ? "exit status differs" : "output differs";
 }
 
@@ -537,6 +612,8 @@ static int put_new_expected(struct buf *b, const struct sc_transcript_command *c
 
 int sc_transcript_update(const struct sc_transcript *t, const struct sc_transcript_result *r, char **ret_text)
 {
+	if (t->flags & SC_TRANSCRIPT_CRAM)
+		return sc_transcript_cram_update(t, r, ret_text);
 	struct buf b = { 0 };
 	size_t next = 0; /* the next command */
 	unsigned skip_to = 0;

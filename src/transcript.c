@@ -5,7 +5,18 @@
  * file mean one thing: a "  > " line continues a command only right after it (elsewhere it is
  * output, which cram would have run); a comment ends a command's expected output; and the
  * writer escapes an output line that would read back as something else ("$ x", "[1]", a line
- * ending in " (re)"). */
+ * ending in " (re)").
+ *
+ * Where the default mode reads a line otherwise than cram 0.7, SC_TRANSCRIPT_CRAM follows cram:
+ * an invalid regex is a line that matches only itself; "[0]", "[01]" and "[256]" are output
+ * lines, not statuses, and so is an "[N]" that more output follows (cram writes the status
+ * last); " (no-eol)" is part of the line (even before more output); an (esc)
+ * line decodes as Python's escape_decode (  \ooo, an unknown escape kept). What stays an
+ * error there gives cram's verdict anyway, a failure (or a crash of cram): output before any
+ * command or after a comment (cram moves it after the command's output), an (esc) line
+ * escape_decode raises on, and a "  > " line
+ * after output (cram runs it as part of the command and moves it before the output: the file
+ * fails unless the command printed nothing). */
 #include "config.h"
 
 #include <errno.h>
@@ -17,6 +28,7 @@
 #include <sys/random.h>
 
 #include "error.h"
+#include "regex.h"
 #include "transcript.h"
 #include "transcript-internal.h"
 #include "util.h"
@@ -152,10 +164,13 @@ static size_t utf8_printable(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* "[N]": the expected exit status. */
-static bool parse_status(const char *s, size_t n, int *ret_status)
+/* "[N]": the expected exit status. cram reads only "[N]" as it writes it (1 to 255, no
+ * leading zero): there "[0]" and "[01]" are output lines. */
+static bool parse_status_as(const char *s, size_t n, bool cram, int *ret_status)
 {
 	if (n < 3 || s[0] != '[' || s[n - 1] != ']')
+		return false;
+	if (cram && (s[1] == '0' || n > 5))
 		return false;
 	long value = 0;
 	for (size_t i = 1; i < n - 1; i++) {
@@ -164,8 +179,13 @@ static bool parse_status(const char *s, size_t n, int *ret_status)
 		if (value <= 1000)
 			value = value * 10 + (s[i] - '0');
 	}
-	*ret_status = value > 255 ? -1 : (int)value;
-	return true;
+	*ret_status = value > 255 ? (cram ? -2 : -1) : (int)value;
+	return *ret_status != -2;
+}
+
+static bool parse_status(const char *s, size_t n, int *ret_status)
+{
+	return parse_status_as(s, n, false, ret_status);
 }
 
 /* Whether a line must be written with (esc) to read back as itself: control characters,
@@ -280,7 +300,7 @@ struct parser {
 	struct sc_transcript *t;
 	size_t commands_cap, expected_cap, options_cap;
 	size_t text_len, text_cap; /* of the last command's text */
-	size_t regexes, regex_bytes;
+	size_t regexes, regex_bytes, regex_compiled;
 	enum parse_state state;
 	unsigned line;
 	struct sc_error *err;
@@ -306,10 +326,7 @@ static int file_too_large(const char *path, struct sc_error *err)
 
 static void expect_release(struct sc_transcript_expect *e)
 {
-	if (e->re) {
-		regfree(e->re);
-		free(e->re);
-	}
+	sc_regex_free(e->re);
 	if (e->text != e->raw)
 		free(e->text);
 	free(e->raw);
@@ -317,8 +334,6 @@ static void expect_release(struct sc_transcript_expect *e)
 
 static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 {
-	/* anchored as cram's re.match(pattern + r'\Z'): the whole line, alternations included */
-	_cleanup_free_ char *anchored = NULL;
 	char what[64];
 	if (++ps->regexes > SC_TRANSCRIPT_MAX_REGEXES) {
 		snprintf(what, sizeof(what), "%u (re) lines", SC_TRANSCRIPT_MAX_REGEXES);
@@ -329,24 +344,21 @@ static int compile_regex(struct parser *ps, struct sc_transcript_expect *e)
 		snprintf(what, sizeof(what), "%zu MiB of (re) patterns", SC_TRANSCRIPT_MAX_REGEX_BYTES >> 20);
 		return too_large(ps, what, "shorten them or split the file");
 	}
-	const char *refusal = sc_regex_refusal(e->text);
-	if (refusal)
-		return sc_error_setf(ps->err, EINVAL, "%s:%u: regex '%s': %s (simplify it)", ps->t->path, ps->line, e->text,
-				     refusal);
-	if (asprintf(&anchored, "^(%s)$", e->text) < 0)
+	struct sc_error why = { 0 };
+	bool cram = ps->t->flags & SC_TRANSCRIPT_CRAM;
+	int r = sc_regex_compile(e->text, e->len, cram ? SC_REGEX_CRAM : SC_REGEX_WHOLE, &e->re, &why);
+	if (r == -ENOMEM)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
-	regex_t *re = malloc(sizeof(*re));
-	if (!re)
-		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
-	int r = regcomp(re, anchored, REG_EXTENDED | REG_NOSUB);
-	if (r != 0) {
-		char reason[128];
-		(void)regerror(r, re, reason, sizeof(reason));
-		free(re);
+	if (r < 0 && cram)
+		return 0; /* cram's _regex returns False on re.error: the line matches only itself */
+	if (r < 0)
 		return sc_error_setf(ps->err, EINVAL, "%s:%u: invalid regex '%s': %s", ps->t->path, ps->line, e->text,
-				     reason);
+				     why.message);
+	ps->regex_compiled += sc_regex_size(e->re);
+	if (ps->regex_compiled > SC_TRANSCRIPT_MAX_REGEX_COMPILED) {
+		snprintf(what, sizeof(what), "%zu MiB of compiled (re) patterns", SC_TRANSCRIPT_MAX_REGEX_COMPILED >> 20);
+		return too_large(ps, what, "fewer or smaller {m,n} repeats, or split the file");
 	}
-	e->re = re;
 	return 0;
 }
 
@@ -363,7 +375,9 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 			break;
 		}
 	}
-	e->no_eol = has_suffix(s, n, NO_EOL_SUFFIX);
+	/* cram compares " (no-eol)" as part of the line (the actual one is written with it) */
+	bool cram = ps->t->flags & SC_TRANSCRIPT_CRAM;
+	e->no_eol = !cram && has_suffix(s, n, NO_EOL_SUFFIX);
 	if (e->no_eol)
 		n -= strlen(NO_EOL_SUFFIX);
 	/* most lines are plain: one copy and one allocation for both */
@@ -371,30 +385,17 @@ static int parse_expect(struct parser *ps, const char *s, size_t n, struct sc_tr
 	if (!e->text)
 		return sc_error_setf(ps->err, ENOMEM, "%s:%u: out of memory", ps->t->path, ps->line);
 	e->len = n;
-	if (e->kind == SC_TRANSCRIPT_ESC && !decode_escapes(e->text, &e->len))
+	if (e->kind == SC_TRANSCRIPT_ESC && cram && !sc_transcript_python_unescape(e->text, &e->len))
+		return parse_error(ps, "invalid \\x escape or final backslash in an (esc) line (cram fails on it too)");
+	if (e->kind == SC_TRANSCRIPT_ESC && !cram && !decode_escapes(e->text, &e->len))
 		return parse_error(ps, "invalid escape in an (esc) line (known: \\\\ \\t \\r \\n \\xNN)");
 	return e->kind == SC_TRANSCRIPT_RE ? compile_regex(ps, e) : 0;
 }
 
-static int parse_output_line(struct parser *ps, const char *s, size_t n)
+/* Appends an expected line (s, n bytes) to the last command. */
+static int add_expected(struct parser *ps, const char *s, size_t n)
 {
-	if (ps->state == BEFORE_COMMANDS)
-		return parse_error(ps, "expected output before any command");
-	if (ps->state == AFTER_COMMENT)
-		return parse_error(ps, "expected output after a comment: it belongs right after its command");
-	if (ps->state == AFTER_STATUS)
-		return parse_error(ps, "expected output after the exit status: [N] must be the command's last line");
 	struct sc_transcript_command *c = &ps->t->commands[ps->t->n_commands - 1];
-	c->end = ps->line;
-	int status;
-	if (parse_status(s, n, &status)) {
-		if (status < 0)
-			return parse_error(ps, "exit status out of range (1 to 255)");
-		c->exit_status = status;
-		c->status_line = ps->line;
-		ps->state = AFTER_STATUS;
-		return 0;
-	}
 	if (c->n_expected > 0 && c->expected[c->n_expected - 1].no_eol) {
 		ps->line = c->expected[c->n_expected - 1].line;
 		return parse_error(ps, "(no-eol) marks the output's last line, yet more output follows");
@@ -409,8 +410,46 @@ static int parse_output_line(struct parser *ps, const char *s, size_t n)
 		return r == -ENOMEM ? sc_error_setf(ps->err, ENOMEM, "%s: out of memory", ps->t->path) : r;
 	}
 	c->expected[c->n_expected++] = e;
-	ps->state = IN_OUTPUT;
 	return 0;
+}
+
+static int parse_output_line(struct parser *ps, const char *s, size_t n)
+{
+	bool cram = ps->t->flags & SC_TRANSCRIPT_CRAM;
+	if (ps->state == BEFORE_COMMANDS)
+		return parse_error(ps, "expected output before any command");
+	if (ps->state == AFTER_COMMENT)
+		return parse_error(ps, "expected output after a comment: it belongs right after its command");
+	if (ps->state == AFTER_STATUS && !cram)
+		return parse_error(ps, "expected output after the exit status: [N] must be the command's last line");
+	struct sc_transcript_command *c = &ps->t->commands[ps->t->n_commands - 1];
+	if (ps->state == AFTER_STATUS) {
+		/* cram writes the status last: an "[N]" with more after it is an output line */
+		char status_text[8];
+		unsigned line = ps->line;
+		snprintf(status_text, sizeof(status_text), "[%d]", c->exit_status);
+		ps->line = c->status_line;
+		int r = add_expected(ps, status_text, strlen(status_text));
+		ps->line = line;
+		if (r < 0)
+			return r;
+		c->exit_status = 0;
+		c->status_line = 0;
+	}
+	c->end = ps->line;
+	int status;
+	if (parse_status_as(s, n, cram, &status)) {
+		if (status < 0)
+			return parse_error(ps, "exit status out of range (1 to 255)");
+		c->exit_status = status;
+		c->status_line = ps->line;
+		ps->state = AFTER_STATUS;
+		return 0;
+	}
+	int r = add_expected(ps, s, n);
+	if (r == 0)
+		ps->state = IN_OUTPUT;
+	return r;
 }
 
 static int parse_command_line(struct parser *ps, const char *s, size_t n, bool continuation)
@@ -436,6 +475,7 @@ static int parse_command_line(struct parser *ps, const char *s, size_t n, bool c
 	if (!c->text)
 		return sc_error_setf(ps->err, ENOMEM, "%s: out of memory", t->path);
 	c->line = c->command_end = c->end = ps->line;
+	c->cram = t->flags & SC_TRANSCRIPT_CRAM;
 	t->n_commands++;
 	ps->expected_cap = 0;
 	ps->text_len = n;
@@ -484,7 +524,8 @@ static int parse_line(struct parser *ps, const char *s, size_t n)
 }
 
 /* Parses text (NUL-terminated after len bytes), which t keeps: freed with it, on failure too. */
-static int parse_text(const char *path, char *text, size_t len, struct sc_transcript **ret, struct sc_error *err)
+static int parse_text(const char *path, char *text, size_t len, unsigned flags, struct sc_transcript **ret,
+		      struct sc_error *err)
 {
 	struct sc_transcript *t = calloc(1, sizeof(*t));
 	if (!t || !(t->path = strdup(path))) {
@@ -494,6 +535,7 @@ static int parse_text(const char *path, char *text, size_t len, struct sc_transc
 	}
 	t->text = text;
 	t->len = len;
+	t->flags = flags;
 	struct parser ps = { .t = t, .state = BEFORE_COMMANDS, .err = err };
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -523,15 +565,26 @@ static int parse_text(const char *path, char *text, size_t len, struct sc_transc
 int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
 			struct sc_error *err)
 {
+	return sc_transcript_parse_flags(path, text, len, 0, ret, err);
+}
+
+int sc_transcript_parse_flags(const char *path, const char *text, size_t len, unsigned flags,
+			      struct sc_transcript **ret, struct sc_error *err)
+{
 	if (len > SC_TRANSCRIPT_MAX_BYTES)
 		return file_too_large(path, err);
 	char *copy = memdup_nul(text, len);
 	if (!copy)
 		return sc_error_setf(err, ENOMEM, "parse '%s': out of memory", path);
-	return parse_text(path, copy, len, ret, err);
+	return parse_text(path, copy, len, flags, ret, err);
 }
 
 int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err)
+{
+	return sc_transcript_load_flags(path, 0, ret, err);
+}
+
+int sc_transcript_load_flags(const char *path, unsigned flags, struct sc_transcript **ret, struct sc_error *err)
 {
 	char *text = NULL;
 	size_t len;
@@ -540,7 +593,7 @@ int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_e
 		return file_too_large(path, err);
 	if (r < 0)
 		return sc_error_set(err, -r, "read transcript '%s'", path);
-	return parse_text(path, text, len, ret, err); /* the file's text, not a copy of it */
+	return parse_text(path, text, len, flags, ret, err); /* the file's text, not a copy of it */
 }
 
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t)
@@ -713,8 +766,10 @@ int sc_transcript_script(const struct sc_transcript *t, const char *marker, char
 		 * shell function a test may have named echo; the marker holds no backslash and does
 		 * not start with '-', so every shell's echo prints it as it is. echo is a builtin of
 		 * every sh, where printf is not always: the marker is half the shell's work per
-		 * command. */
-		sc_transcript_buf_addf(&b, "\ncommand echo \"\n%s %zu $?\"\n", marker, i);
+		 * command. In cram mode a plain echo, as cram's: zsh's `command` runs the echo
+		 * found on PATH, which a test may have emptied. */
+		sc_transcript_buf_addf(&b, "\n%secho \"\n%s %zu $?\"\n", t->flags & SC_TRANSCRIPT_CRAM ? "" : "command ",
+				       marker, i);
 	}
 	char *script = sc_transcript_buf_take(&b);
 	if (!script)

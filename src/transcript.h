@@ -8,7 +8,8 @@
  *   - the "  " lines that follow are its expected output (stdout and stderr merged), up to the
  *     next command or comment; "  " alone is an empty line;
  *   - "  [N]" is the expected exit status (0 when absent), the command's last expected line;
- *   - an expected line may end in " (re)" (a POSIX extended regex matching the whole line),
+ *   - an expected line may end in " (re)" (a regex in Python's re dialect, run by PCRE2 on the line's bytes, matching
+ *     the whole line),
  *     " (glob)" ('*' any bytes, '?' one byte, '\' escaping '*', '?' or '\', as cram) or
  *     " (esc)" (the bytes written with \\ \t \r \n and \xNN escapes);
  *   - before that suffix, " (no-eol)" marks the output's last line when it has no final newline
@@ -20,12 +21,13 @@
  * sc_transcript_split_output. Nothing here touches containers or prints. */
 #pragma once
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "simpcon.h"
 #include "tap.h"
+
+struct sc_regex;
 
 enum sc_transcript_kind {
 	SC_TRANSCRIPT_LITERAL,
@@ -43,8 +45,8 @@ struct sc_transcript_expect {
 	size_t len;    /* of text (an esc line may hold NUL bytes) */
 	bool no_eol;   /* " (no-eol)": the output's last line, without a final newline */
 	unsigned line; /* in the file, from 1 */
-	regex_t *re;   /* compiled, anchored to the whole line, when kind is SC_TRANSCRIPT_RE (else
-			  NULL: a regex_t is 64 bytes, more than the rest of a line) */
+	struct sc_regex *re; /* compiled when kind is SC_TRANSCRIPT_RE (NULL in cram mode for an
+				invalid one: the line then matches only itself) */
 };
 
 struct sc_transcript_command {
@@ -52,6 +54,7 @@ struct sc_transcript_command {
 	unsigned line;          /* of the "  $ " line */
 	unsigned command_end;   /* of its last "  > " line (line when there is none) */
 	unsigned end;           /* of its last expected line (command_end when there is none) */
+	bool cram;              /* its lines compare as cram 0.7 compares them (SC_TRANSCRIPT_CRAM) */
 	struct sc_transcript_expect *expected;
 	size_t n_expected;
 	int exit_status;        /* expected; 0 unless "  [N]" */
@@ -64,8 +67,18 @@ struct sc_transcript_option {
 	unsigned line;
 };
 
+/* sc_transcript_parse_flags: read, compare and update the file as cram 0.7 does, for its
+ * verdicts (the --cram mode). An expected line is compared with the actual one as cram writes
+ * it (bytes outside printable ASCII escaped, with " (esc)"; " (no-eol)" appended), so a
+ * (glob) or (re) pattern sees that text and " (no-eol)" is part of the pattern; (re) is read
+ * as cram's re.match(pattern + r'\Z') (regex.h, SC_REGEX_CRAM) and an invalid one matches
+ * only itself; (esc) lines are decoded as Python's escape_decode; only "[N]" without a
+ * leading zero is an exit status; --update writes what cram -i -y writes. */
+#define SC_TRANSCRIPT_CRAM 1u
+
 struct sc_transcript {
 	char *path;
+	unsigned flags; /* SC_TRANSCRIPT_* */
 	char *text; /* the file's text, for sc_transcript_update */
 	size_t len;
 	struct sc_transcript_option *options;
@@ -99,12 +112,15 @@ struct sc_transcript_result {
 
 /* The most a transcript may hold, so that no file makes the harness that parses it (outside
  * any --timeout) run out of memory or time: a parsed line costs up to a hundred bytes, a (re)
- * line about 3 KiB plus a hundred times its pattern's length (glibc's compiled regex). A file
- * at these limits takes about 200 MiB and a second of CPU to parse; real ones a thousandth. */
+ * line about 300 bytes plus four times its pattern's length compiled by PCRE2 (at most 64 KiB:
+ * "(a{1,1000}){1,1000}" copies its group a thousand times), so their compiled size is capped
+ * as a whole too. A file at these limits takes about 200 MiB and a second of CPU to parse;
+ * real ones a thousandth. */
 #define SC_TRANSCRIPT_MAX_BYTES ((size_t)64 << 20)
 #define SC_TRANSCRIPT_MAX_LINES 1000000u
 #define SC_TRANSCRIPT_MAX_REGEXES 10000u
 #define SC_TRANSCRIPT_MAX_REGEX_BYTES ((size_t)1 << 20) /* of (re) patterns, all lines together */
+#define SC_TRANSCRIPT_MAX_REGEX_COMPILED ((size_t)64 << 20) /* the same compiled (sc_regex_size) */
 
 /* Parses a transcript; path names it in error messages ("t/foo.t:12: expected output before any
  * command"). text need not be NUL-terminated. Regexes are compiled and option lines checked
@@ -113,10 +129,15 @@ struct sc_transcript_result {
  * the fix), or -ENOMEM. */
 int sc_transcript_parse(const char *path, const char *text, size_t len, struct sc_transcript **ret,
 			struct sc_error *err);
+/* The same with flags (SC_TRANSCRIPT_CRAM or 0); sc_transcript_parse passes 0. */
+int sc_transcript_parse_flags(const char *path, const char *text, size_t len, unsigned flags,
+			      struct sc_transcript **ret, struct sc_error *err);
 /* Reads the file at path and parses it; a file over SC_TRANSCRIPT_MAX_BYTES is refused with
  * -EFBIG without being read further. Returns what sc_transcript_parse does, or -errno when the
  * file cannot be read. */
 int sc_transcript_load(const char *path, struct sc_transcript **ret, struct sc_error *err);
+/* The same with flags, as sc_transcript_parse_flags. */
+int sc_transcript_load_flags(const char *path, unsigned flags, struct sc_transcript **ret, struct sc_error *err);
 struct sc_transcript *sc_transcript_free(struct sc_transcript *t); /* accepts NULL */
 
 /* Splits an option line's text into words as the shell would, without any expansion: blanks

@@ -248,48 +248,6 @@ const char *sc_helper_path(const char *given, const char *env_name, const char *
 	return access(buf, X_OK) == 0 ? buf : installed;
 }
 
-const char *sc_regex_refusal(const char *pattern)
-{
-	bool after_repeat = false, in_bracket = false;
-	for (const char *p = pattern; *p; p++) {
-		if (in_bracket) {
-			/* "[]...]" and "[^]...]": a first ']' is literal */
-			if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' && p[-2] == '['))
-				in_bracket = false;
-			continue;
-		}
-		if (*p == '\\' && p[1]) {
-			p++;
-			if (*p >= '1' && *p <= '9')
-				return "a backreference (\\1 to \\9), whose matching time can grow with a power of the "
-				       "line's length";
-			after_repeat = false;
-			continue;
-		}
-		if (*p == '[') {
-			in_bracket = true;
-			after_repeat = false;
-			continue;
-		}
-		bool repeat = *p == '*' || *p == '+' || *p == '?' || *p == '{';
-		if (repeat && after_repeat)
-			return "a repetition operator right after another";
-		if (*p == '{') {
-			char *end;
-			unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
-			if (*end == ',')
-				hi = end[1] == '}' ? 0 : strtoul(end + 1, &end, 10);
-			if (lo > 100 || hi > 100)
-				return "a {m,n} bound over 100";
-			const char *close = strchr(p, '}');
-			if (close)
-				p = close;
-		}
-		after_repeat = repeat;
-	}
-	return NULL;
-}
-
 /* The holder waits for the caller to close the pipe (its own copy of the write end goes first,
  * or the read would never end), touching nothing but its stack and two raw system calls: libc's
  * and a sanitizer's state belong to the caller's thread. */

@@ -85,9 +85,3 @@ int sc_ns_holder_start(struct sc_ns_holder *holder, int flags);
 void sc_ns_holder_release(struct sc_ns_holder *holder);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t sc_now_us(void);
-/* Whether an extended regex is safe to hand to glibc's regcomp, whose memory grows with the
- * product of stacked repetitions ("a++++++++++++++++++++" takes 700 MB): refuses a repetition
- * operator right after another and a {m,n} bound over 100; and to its regexec, which needs
- * seconds for a backreference against a few hundred bytes ("^(.*)(.*)\2\1$": 2.3 s for 400,
- * over 20 s for 800): refuses \1 to \9. Returns NULL, or why not. */
-const char *sc_regex_refusal(const char *pattern);

@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "error.h"
 #include "options.h"
+#include "regex.h"
 #include "util.h"
 
 enum {
@@ -230,7 +231,7 @@ const char *sc_cli_usage(void)
 	       "  --expect-exit N           exit status (default: 0)\n"
 	       "  --expect-stdout TEXT      stdout equals TEXT (a final newline is ignored)\n"
 	       "  --expect-stderr TEXT      stderr equals TEXT\n"
-	       "  --expect-stdout-match RE  stdout has a match of the extended regex RE (^ $: lines)\n"
+	       "  --expect-stdout-match RE  stdout has a match of RE (Python re syntax; ^ $: lines)\n"
 	       "  --expect-stderr-match RE  stderr contains a match of RE\n"
 	       "Output:\n"
 	       "  --name TEXT               prefix of every point's description\n"
@@ -686,16 +687,10 @@ static int suite_files(struct sc_cli_options *o, int sub_argc, char **sub_argv, 
 	if (keep_run_args(o, sub_argv, words, skip) < 0)
 		return sc_error_set(err, ENOMEM, "parse the options");
 	if (o->filter) {
-		const char *refusal = sc_regex_refusal(o->filter);
-		if (refusal)
-			return sc_error_setf(err, EINVAL, "--filter regex '%s': %s (simplify it)", o->filter, refusal);
-		int r = regcomp(&o->filter_re, o->filter, REG_EXTENDED | REG_NOSUB);
-		if (r != 0) {
-			char why[128];
-			regerror(r, &o->filter_re, why, sizeof(why));
-			return sc_error_setf(err, EINVAL, "--filter regex '%s': %s", o->filter, why);
-		}
-		o->filter_compiled = true;
+		struct sc_error why = { 0 };
+		int r = sc_regex_compile(o->filter, strlen(o->filter), 0, &o->filter_re, &why);
+		if (r < 0)
+			return sc_error_setf(err, -r, "--filter regex '%s': %s", o->filter, why.message);
 	}
 	return 0;
 }
@@ -896,8 +891,7 @@ struct sc_fixture_config sc_cli_fixture_config(const struct sc_cli_options *o)
 void sc_cli_options_release(struct sc_cli_options *o)
 {
 	sc_expect_release(&o->expect);
-	if (o->filter_compiled)
-		regfree(&o->filter_re);
+	o->filter_re = sc_regex_free(o->filter_re);
 	for (size_t i = 0; i < o->n_strings; i++)
 		free(o->strings[i]);
 	free(o->strings);

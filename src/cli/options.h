@@ -55,8 +55,7 @@ struct sc_cli_options {
 	size_t n_run_args;
 	bool update, list;
 	const char *filter;      /* --filter REGEX on point descriptions */
-	regex_t filter_re;
-	bool filter_compiled;
+	struct sc_regex *filter_re;
 	unsigned shard_k, shard_n; /* --shard K/N; 0/0: no sharding */
 	unsigned jobs;           /* -j N: files run at once (0 as given is the CPUs); 0: not given, 1 */
 	struct sc_file_root *file_roots; /* --file-root, in order */

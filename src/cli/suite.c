@@ -22,6 +22,7 @@
 #include "file-policy.h"
 #include "resources.h"
 #include "junit.h"
+#include "regex.h"
 #include "run.h"
 #include "suite.h"
 #include "tmpdir.h"
@@ -79,18 +80,18 @@ struct file_job {
 
 static int load(struct file_job *job, const struct sc_cli_options *o)
 {
-	int r = sc_transcript_load(job->path, &job->t, &job->parse_err);
+	int r = sc_transcript_load_flags(job->path, o->cram ? SC_TRANSCRIPT_CRAM : 0, &job->t, &job->parse_err);
 	if (r < 0)
 		return r;
 	job->view = *job->t;
-	if (o->filter_compiled) {
+	if (o->filter_re) {
 		job->view.commands = calloc(job->t->n_commands + 1, sizeof(*job->view.commands));
 		if (!job->view.commands)
 			return sc_error_set(&job->parse_err, ENOMEM, "filter '%s'", job->path);
 		job->view.n_commands = 0;
 		for (size_t i = 0; i < job->t->n_commands; i++) {
 			_cleanup_free_ char *desc = sc_transcript_description(job->t, &job->t->commands[i], job->path);
-			if (desc && regexec(&o->filter_re, desc, 0, NULL, 0) == 0)
+			if (desc && sc_regex_match(o->filter_re, desc, strlen(desc)) > 0)
 				job->view.commands[job->view.n_commands++] = job->t->commands[i];
 		}
 	}
