@@ -554,11 +554,17 @@ static char *reproduce_command(const struct sc_cli_options *o, const char *path)
 }
 
 /* cram runs each file's commands in a fresh directory named for it under CRAMTMP, beside the
- * TMPDIR it gives them. */
+ * TMPDIR it gives them; its TESTSHELL is the shell's path as found on PATH (--shell dash gives
+ * /usr/bin/dash, which a test that empties PATH still runs). */
 static int cram_script(char **script)
 {
 	char *whole = NULL;
-	if (asprintf(&whole, "mkdir -p \"$TMPDIR\" \"$CRAMTMP/$TESTFILE\" && cd \"$CRAMTMP/$TESTFILE\" || exit 1\n%s",
+	if (asprintf(&whole,
+		     "mkdir -p \"$TMPDIR\" \"$CRAMTMP/$TESTFILE\" && cd \"$CRAMTMP/$TESTFILE\" || exit 1\n"
+		     /* a walk of PATH, not `command -v`: busybox's sh answers an applet's bare name */
+		     "case $TESTSHELL in */*) ;; *) p=$PATH:; while [ -n \"$p\" ]; do d=${p%%%%:*}; p=${p#*:}; "
+		     "if [ -x \"${d:-.}/$TESTSHELL\" ]; then TESTSHELL=${d:-.}/$TESTSHELL; break; fi; done; "
+		     "unset p d ;; esac; export TESTSHELL\n%s",
 		     *script) < 0)
 		return -ENOMEM;
 	free(*script);

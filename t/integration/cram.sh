@@ -94,8 +94,8 @@ capture skip_plain -q "$d/skip.t"
 
 # the caller's --env replaces cram's value; --shell runs the commands and is TESTSHELL
 printf '  $ echo "$LANG $TESTSHELL $(cat /proc/$$/comm)"\n  en_US.UTF-8 /bin/ash ash\n' >"$d/shell.t"
-capture shell -q --cram --shell /bin/ash --env LANG=en_US.UTF-8 "$d/shell.t"
-[ "$(cat "$T_TMP/shell.rc")" = 0 ]; ok $? "--cram --shell /bin/ash --env LANG=...: the caller's value wins, the shell is TESTSHELL"
+capture shell -q --cram --shell ash --env LANG=en_US.UTF-8 "$d/shell.t"
+[ "$(cat "$T_TMP/shell.rc")" = 0 ]; ok $? "--cram --shell ash --env LANG=...: the caller's value wins, the shell is TESTSHELL, its path"
 grep -A12 '^not ok' "$T_TMP/shell" | head -n 20 | sed 's/^/# /'
 
 # the shell reads the commands one at a time, as from cram's pipe: zsh parses a -c string whole,
