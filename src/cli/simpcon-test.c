@@ -54,11 +54,6 @@ static int harness_failed(struct sc_tap *tap, const struct sc_error *err)
 {
 	fprintf(stderr, "simpcon-test: %s\n", err->message);
 	sc_tap_bail(tap, err->message);
-	if (tap->junit && sc_junit_case(tap->junit, "harness", SC_JUNIT_FAIL, NULL) == 0) {
-		char text[600];
-		int n = snprintf(text, sizeof(text), "  message: Bail out! %s\n", err->message);
-		(void)sc_junit_output(tap->junit, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : 0);
-	}
 	sc_tap_release(tap);
 	return EXIT_HARNESS;
 }

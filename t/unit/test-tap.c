@@ -18,7 +18,9 @@
 
 #include <cmocka.h>
 
+#include "junit.h"
 #include "tap.h"
+#include "util.h"
 
 #define OUTPUT_MAX 65536
 
@@ -555,6 +557,42 @@ static void test_quiet_after_error(void **state)
 	sc_tap_release(NULL);
 }
 
+/* The writer's JUnit side: a point's duration_ms becomes its case's time, and a "Bail out!" a
+ * case in error, counted under errors, not failures. */
+static void test_junit_time_and_bail(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/test-tap-junit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	assert_int_equal(sc_junit_new(&f->tap.junit), 0);
+	sc_tap_point(&f->tap, true, "first field", SC_TAP_NONE, NULL);
+	sc_tap_yaml_begin(&f->tap);
+	sc_tap_yaml_int(&f->tap, "duration_ms", 1234);
+	sc_tap_yaml_end(&f->tap);
+	sc_tap_point(&f->tap, false, "later field", SC_TAP_NONE, NULL);
+	sc_tap_yaml_begin(&f->tap);
+	sc_tap_yaml_text(&f->tap, "stdout", "  duration_ms: 99\n", 18, 18);
+	sc_tap_yaml_int(&f->tap, "duration_ms", 5);
+	sc_tap_yaml_end(&f->tap);
+	sc_tap_bail(&f->tap, "fixture <gone>");
+	output(f);
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_junit_write(f->tap.junit, path, &err), 0);
+	f->tap.junit = sc_junit_free(f->tap.junit);
+	char *xml = NULL;
+	assert_int_equal(sc_read_file(path, &xml, NULL), 0);
+	assert_non_null(strstr(xml, "tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"0\" time=\"1.239\""));
+	assert_non_null(strstr(xml, "<testcase name=\"first field\" classname=\"simpcon-test\" time=\"1.234\">"));
+	assert_non_null(strstr(xml, "<testcase name=\"later field\" classname=\"simpcon-test\" time=\"0.005\">"));
+	assert_non_null(strstr(xml, "<testcase name=\"harness\" classname=\"simpcon-test\" time=\"0.000\">\n"
+				    "      <error message=\"Bail out! fixture &lt;gone&gt;\" type=\"error\">"));
+	free(xml);
+	unlink(path);
+	rmdir(dir);
+}
+
 #define TAP_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -587,6 +625,7 @@ int main(void)
 		TAP_TEST(test_batch),
 		TAP_TEST(test_write_error),
 		TAP_TEST(test_quiet_after_error),
+		TAP_TEST(test_junit_time_and_bail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
