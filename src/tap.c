@@ -214,6 +214,7 @@ void sc_tap_plan(struct sc_tap *tap, unsigned n)
 void sc_tap_skip_all(struct sc_tap *tap, const char *reason)
 {
 	(void)sc_tap_flush(tap);
+	tap->skipped_all = true;
 	put_str(tap, "1..0 # SKIP");
 	if (reason && *reason) {
 		put_char(tap, ' ');
@@ -247,6 +248,7 @@ void sc_tap_point(struct sc_tap *tap, bool ok, const char *description, enum sc_
 {
 	point_done(tap);
 	tap->count++;
+	tap->skipped += ok && directive == SC_TAP_SKIP;
 	put_fmt(tap, "%sok %u", ok ? "" : "not ", tap->count);
 	if (description && *description) {
 		put_str(tap, " - ");

@@ -31,6 +31,8 @@ enum sc_tap_directive {
 struct sc_tap {
 	int fd;            /* where the stream goes */
 	unsigned count;    /* points written so far */
+	unsigned skipped;  /* of them, "ok ... # SKIP" */
+	bool skipped_all;  /* "1..0 # SKIP" was written */
 	char *buf;         /* pending text, written by sc_tap_flush */
 	size_t len, cap;
 	int error;         /* first write or allocation error (positive errno), 0 if none */

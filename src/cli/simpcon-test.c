@@ -58,6 +58,20 @@ static int harness_failed(struct sc_tap *tap, const struct sc_error *err)
 	return EXIT_HARNESS;
 }
 
+/* The exit status of a stream written whole: a failed point is --failure-status (meson reads
+ * any other status than 0 as an error of the harness), a stream of skips alone --skip-status
+ * (CTest's SKIP_RETURN_CODE). */
+static int points_status(const struct sc_tap *tap, const struct sc_cli_options *o, unsigned failed)
+{
+	if (tap->error)
+		return EXIT_HARNESS;
+	if (failed)
+		return o->failure_status;
+	if (tap->skipped_all || (tap->count > 0 && tap->skipped == tap->count))
+		return o->skip_status;
+	return EXIT_OK;
+}
+
 /* The TAP stream on stdout, and a JUnit report beside it when --junit asked for one. */
 static int begin(struct sc_tap *tap, const struct sc_cli_options *o, const char *suite, unsigned plan)
 {
@@ -123,7 +137,7 @@ static int check_kernel(struct sc_cli_options *o)
 	if (err.message[0])
 		fprintf(stderr, "simpcon-test: %s\n", err.message);
 	sc_tap_release(&tap);
-	return tap.error ? EXIT_HARNESS : status;
+	return tap.error ? EXIT_HARNESS : status == EXIT_FAILED ? o->failure_status : status;
 }
 
 static int check(struct sc_cli_options *o)
@@ -145,7 +159,7 @@ static int check(struct sc_cli_options *o)
 	if (r < 0)
 		return finish(&tap, o, harness_failed(&tap, &err));
 	sc_tap_release(&tap);
-	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
+	return finish(&tap, o, points_status(&tap, o, failed));
 }
 
 static void print_entry(const struct sc_cache_entry *e, void *data)
@@ -238,7 +252,7 @@ static int suite(struct sc_cli_options *o)
 	sc_tap_release(&tap);
 	if (o->list)
 		return tap.junit ? (tap.junit = sc_junit_free(tap.junit), EXIT_OK) : EXIT_OK;
-	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
+	return finish(&tap, o, points_status(&tap, o, failed));
 }
 
 static int run(struct sc_cli_options *o)
@@ -263,7 +277,7 @@ static int run(struct sc_cli_options *o)
 	if (sc_result_run_dir(result))
 		fprintf(stderr, "simpcon-test: kept run directory '%s'\n", sc_result_run_dir(result));
 	sc_tap_release(&tap);
-	int status = tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
+	int status = points_status(&tap, o, failed);
 	sc_result_free(result);
 	sc_fixture_free(fx);
 	return finish(&tap, o, status);
