@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "check.h"
 #include "check-kernel.h"
+#include "ci-env.h"
 #include "error.h"
 #include "fixture.h"
 #include "junit.h"
@@ -411,6 +412,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "simpcon-test: %s\n", err.message);
 		sc_cli_options_release(&options);
 		return EXIT_USAGE;
+	}
+	/* Bazel's and GitLab's variables, where the command line left the choice open */
+	int r = sc_cli_ci_env(&options, &err);
+	if (r < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+		sc_cli_options_release(&options);
+		return r == -EINVAL ? EXIT_USAGE : EXIT_HARNESS;
 	}
 	int status = EXIT_OK;
 	switch (options.command) {
