@@ -228,14 +228,15 @@ static int write_case(char **bufp, size_t *lenp, size_t *capp, const struct juni
 		r = append(&buf, &len, &cap, "      <skipped message=\"", 24);
 		r = r ?: ESC(c->reason ? c->reason : "");
 		r = r ?: append(&buf, &len, &cap, "\"/>\n", 4);
-	} else if (r == 0 && c->status == SC_JUNIT_FAIL) {
+	} else if (r == 0 && (c->status == SC_JUNIT_FAIL || c->status == SC_JUNIT_ERROR)) {
+		const char *element = c->status == SC_JUNIT_FAIL ? "failure" : "error";
 		char msg[256];
 		failure_message(c, msg, sizeof(msg));
-		r = append(&buf, &len, &cap, "      <failure message=\"", 24);
+		r = appendf(&buf, &len, &cap, "      <%s message=\"", element);
 		r = r ?: ESC(msg);
-		r = r ?: append(&buf, &len, &cap, "\" type=\"failure\">", 17);
+		r = r ?: appendf(&buf, &len, &cap, "\" type=\"%s\">", element);
 		r = r ?: sc_junit_escape(&buf, &len, &cap, c->output ? c->output : "", c->output_len);
-		r = r ?: append(&buf, &len, &cap, "</failure>\n", 11);
+		r = r ?: appendf(&buf, &len, &cap, "</%s>\n", element);
 	}
 	if (r == 0 && c->output_len > 0) {
 		r = append(&buf, &len, &cap, "      <system-out>", 18);
@@ -256,17 +257,18 @@ static int render(const struct sc_junit *j, char **ret)
 	int r = append(&buf, &len, &cap, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", 52);
 	for (size_t s = 0; r == 0 && s < j->n_suites; s++) {
 		const struct junit_suite *su = &j->suites[s];
-		size_t failures = 0, skipped = 0;
+		size_t failures = 0, errors = 0, skipped = 0;
 		double seconds = 0;
 		for (size_t c = 0; c < su->n_cases; c++) {
 			failures += su->cases[c].status == SC_JUNIT_FAIL;
+			errors += su->cases[c].status == SC_JUNIT_ERROR;
 			skipped += su->cases[c].status == SC_JUNIT_SKIP;
 			seconds += su->cases[c].seconds;
 		}
 		r = append(&buf, &len, &cap, "  <testsuite name=\"", 19);
 		r = r ?: ESC(su->name);
-		r = r ?: appendf(&buf, &len, &cap, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
-				 su->n_cases, failures, skipped, seconds);
+		r = r ?: appendf(&buf, &len, &cap, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+				 su->n_cases, failures, errors, skipped, seconds);
 		for (size_t c = 0; r == 0 && c < su->n_cases; c++)
 			r = write_case(&buf, &len, &cap, &su->cases[c], su->name);
 		r = r ?: append(&buf, &len, &cap, "  </testsuite>\n", 15);

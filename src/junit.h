@@ -2,7 +2,8 @@
  *
  * One <testsuite> per file (or per run, or per check), one <testcase> per TAP point, with its
  * time, a <failure> (message: the point's "message" or first YAML field; text: the whole YAML
- * block) or <skipped message=reason/>, and the YAML block as <system-out>. */
+ * block), an <error> (the same, for the harness's own trouble: a "Bail out!") or
+ * <skipped message=reason/>, and the YAML block as <system-out>. */
 #pragma once
 
 #include <stdbool.h>
@@ -14,6 +15,7 @@ enum sc_junit_status {
 	SC_JUNIT_PASS,
 	SC_JUNIT_FAIL,
 	SC_JUNIT_SKIP,
+	SC_JUNIT_ERROR, /* the harness could not do its job, not a failed point */
 };
 
 struct sc_junit;

@@ -214,6 +214,7 @@ void sc_tap_plan(struct sc_tap *tap, unsigned n)
 void sc_tap_skip_all(struct sc_tap *tap, const char *reason)
 {
 	(void)sc_tap_flush(tap);
+	tap->skipped_all = true;
 	put_str(tap, "1..0 # SKIP");
 	if (reason && *reason) {
 		put_char(tap, ' ');
@@ -223,16 +224,22 @@ void sc_tap_skip_all(struct sc_tap *tap, const char *reason)
 	(void)sc_tap_flush(tap);
 }
 
-/* The caller is about to give up, so the line goes out at once. */
+/* The caller is about to give up, so the line goes out at once. In the JUnit report it is an
+ * error of a case named "harness": the harness failed, not a point. */
 void sc_tap_bail(struct sc_tap *tap, const char *reason)
 {
 	(void)sc_tap_flush(tap);
+	size_t start = tap->len;
 	put_str(tap, BAIL_OUT);
 	if (reason && *reason) {
 		put_char(tap, ' ');
 		put_line_text(tap, reason, false);
 	}
 	put_char(tap, '\n');
+	if (tap->junit && !tap->error && sc_junit_case(tap->junit, "harness", SC_JUNIT_ERROR, NULL) == 0) {
+		(void)sc_junit_output(tap->junit, "  message: ", 11);
+		(void)sc_junit_output(tap->junit, tap->buf + start, tap->len - start);
+	}
 	(void)sc_tap_flush(tap);
 }
 
@@ -241,6 +248,7 @@ void sc_tap_point(struct sc_tap *tap, bool ok, const char *description, enum sc_
 {
 	point_done(tap);
 	tap->count++;
+	tap->skipped += ok && directive == SC_TAP_SKIP;
 	put_fmt(tap, "%sok %u", ok ? "" : "not ", tap->count);
 	if (description && *description) {
 		put_str(tap, " - ");
@@ -294,17 +302,22 @@ void sc_tap_yaml_begin(struct sc_tap *tap)
 /* The block's fields become the JUnit case's output; duration_ms its time. */
 static void yaml_to_junit(struct sc_tap *tap)
 {
+	static const char field[] = "  duration_ms: ";
 	if (!tap->junit || tap->error || tap->yaml_start > tap->len)
 		return;
 	const char *block = tap->buf + tap->yaml_start;
 	size_t n = tap->len - tap->yaml_start;
 	(void)sc_junit_output(tap->junit, block, n);
-	for (const char *d = block; (d = memmem(d, n - (size_t)(d - block), "\n  duration_ms: ", 17));) {
-		sc_junit_time(tap->junit, strtod(d + 17, NULL) / 1000.0);
-		break;
+	/* a field is a line at two spaces; text in a block scalar is at four, so never matches */
+	const char *end = block + n;
+	for (const char *line = block; line < end;) {
+		if ((size_t)(end - line) > strlen(field) && !memcmp(line, field, strlen(field))) {
+			sc_junit_time(tap->junit, strtod(line + strlen(field), NULL) / 1000.0);
+			return;
+		}
+		const char *newline = memchr(line, '\n', (size_t)(end - line));
+		line = newline ? newline + 1 : end;
 	}
-	if (n >= 16 && !strncmp(block, "  duration_ms: ", 15))
-		sc_junit_time(tap->junit, strtod(block + 15, NULL) / 1000.0);
 }
 
 void sc_tap_yaml_end(struct sc_tap *tap)
@@ -350,11 +363,11 @@ static bool yaml_plain_ok(const char *value)
 	return true;
 }
 
-/* A YAML double-quoted scalar. YAML has no escape for a byte, so an invalid UTF-8 byte is
- * written \xNN, which YAML reads as U+00NN and prove reads as the byte itself. */
-static void put_yaml_quoted(struct sc_tap *tap, const char *value)
+/* A YAML double-quoted scalar of the n bytes at value. YAML has no escape for a byte, so an
+ * invalid UTF-8 byte is written \xNN, which YAML reads as U+00NN and prove reads as the byte
+ * itself. */
+static void put_yaml_quoted(struct sc_tap *tap, const char *value, size_t n)
 {
-	size_t n = strlen(value);
 	put_char(tap, '"');
 	for (size_t i = 0; i < n;) {
 		struct tap_char c = tap_char_at(value + i, n - i);
@@ -385,72 +398,59 @@ void sc_tap_yaml_string(struct sc_tap *tap, const char *key, const char *value)
 	else if (yaml_plain_ok(value))
 		put_str(tap, value);
 	else
-		put_yaml_quoted(tap, value);
+		put_yaml_quoted(tap, value, strlen(value));
 	put_char(tap, '\n');
 }
 
-/* Block text: '\' as "\\", control characters but tab, other unprintable characters and invalid
- * UTF-8 as one \xNN per byte, so that every byte can be recovered. */
-static void put_block_chars(struct sc_tap *tap, const char *s, size_t n)
+/* Whether the n bytes of a line can be written as they are inside a "|" block scalar: no
+ * line may read "Bail out!" after its blanks (tap-driver.sh obeys it even inside a YAML block),
+ * and the first line with content may not start with a blank (YAML would take it for
+ * indentation, and a bare "|" header has no room for an indentation indicator prove accepts). */
+static bool block_line_ok(const char *line, size_t n, bool first)
 {
-	for (size_t i = 0; i < n;) {
-		struct tap_char c = tap_char_at(s + i, n - i);
-		if (c.valid && c.code == '\\')
-			put_str(tap, "\\\\");
-		else if (!c.valid || (c.code != '\t' && tap_unprintable(c.code)))
-			put_hex_bytes(tap, s + i, c.len);
-		else
-			put_bytes(tap, s + i, c.len);
-		i += c.len;
-	}
-}
-
-/* One line of a block scalar, after its indentation. Two characters are escaped beyond the
- * usual: a space or tab starting the first line with content, which YAML would take for
- * indentation (and a bare "|" header has no room for an indentation indicator prove accepts);
- * and the 'B' of a line that reads "Bail out!" after its blanks, which tap-driver.sh obeys even
- * inside a YAML block. */
-static void put_block_line(struct sc_tap *tap, const char *line, size_t n, bool first)
-{
-	size_t blanks = 0, done = 0;
+	size_t blanks = 0;
 	while (blanks < n && (line[blanks] == ' ' || line[blanks] == '\t'))
 		blanks++;
-	if (first && blanks > 0) {
-		put_hex(tap, (unsigned char)line[0]);
-		done = 1;
-	}
-	if (n - blanks >= strlen(BAIL_OUT) && memcmp(line + blanks, BAIL_OUT, strlen(BAIL_OUT)) == 0) {
-		put_block_chars(tap, line + done, blanks - done);
-		put_hex(tap, 'B');
-		done = blanks + 1;
-	}
-	put_block_chars(tap, line + done, n - done);
+	if (first && blanks > 0)
+		return false;
+	return n - blanks < strlen(BAIL_OUT) || memcmp(line + blanks, BAIL_OUT, strlen(BAIL_OUT)) != 0;
 }
 
-/* The lines of a "|" block scalar at four spaces, blank lines as the indentation alone (prove
- * ends a YAML block at an empty line). "|" keeps exactly one final line break, so a text whose
- * end is different says so in-band with a trailing '\' (a line continuation): after its last
- * line when the text has no final newline, or on a line of its own after trailing blank lines,
- * which "|" would otherwise drop. */
-static void put_block(struct sc_tap *tap, const char *text, size_t len)
+/* Whether text reads back exactly from a bare "|" block, where nothing is an escape: printable
+ * UTF-8 (tab allowed), lines block_line_ok, and exactly one final line break, which is what
+ * "|" keeps (prove 3.44 knows no "|-" or "|+"). */
+static bool block_ok(const char *text, size_t len)
 {
-	const char *end = text + len;
+	if (len < 2 || text[len - 1] != '\n' || text[len - 2] == '\n')
+		return false;
+	for (size_t i = 0; i < len;) {
+		struct tap_char c = tap_char_at(text + i, len - i);
+		if (!c.valid || (c.code != '\t' && c.code != '\n' && tap_unprintable(c.code)))
+			return false;
+		i += c.len;
+	}
 	bool seen_content = false;
-	for (const char *line = text; line < end;) {
+	for (const char *line = text, *end = text + len; line < end;) {
 		const char *newline = memchr(line, '\n', (size_t)(end - line));
-		size_t n = newline ? (size_t)(newline - line) : (size_t)(end - line);
-		put_str(tap, "    ");
-		put_block_line(tap, line, n, !seen_content);
+		size_t n = (size_t)(newline - line);
+		if (!block_line_ok(line, n, !seen_content))
+			return false;
 		seen_content = seen_content || n > 0;
-		if (!newline) {
-			put_str(tap, "\\\n");
-			return;
-		}
-		put_char(tap, '\n');
 		line = newline + 1;
 	}
-	if (len == 1 || text[len - 2] == '\n')
-		put_str(tap, "    \\\n");
+	return true;
+}
+
+/* The lines of a "|" block scalar at four spaces, as they are; blank lines as the indentation
+ * alone (prove ends a YAML block at an empty line). */
+static void put_block(struct sc_tap *tap, const char *text, size_t len)
+{
+	for (const char *line = text, *end = text + len; line < end;) {
+		const char *newline = memchr(line, '\n', (size_t)(end - line));
+		put_str(tap, "    ");
+		put_bytes(tap, line, (size_t)(newline - line) + 1);
+		line = newline + 1;
+	}
 }
 
 void sc_tap_yaml_text(struct sc_tap *tap, const char *key, const char *text, size_t len, size_t total)
@@ -460,9 +460,13 @@ void sc_tap_yaml_text(struct sc_tap *tap, const char *key, const char *text, siz
 	/* never an empty block: prove 3.44 reads "key: |" followed by "..." forever */
 	if (len == 0) {
 		put_fmt(tap, "  %s: ''\n", key);
-	} else {
+	} else if (block_ok(text, len)) {
 		put_fmt(tap, "  %s: |\n", key);
 		put_block(tap, text, len);
+	} else {
+		put_fmt(tap, "  %s: ", key);
+		put_yaml_quoted(tap, text, len);
+		put_char(tap, '\n');
 	}
 	if (total > len) {
 		put_fmt(tap, "  %s_bytes: %zu\n", key, total);

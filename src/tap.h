@@ -31,6 +31,8 @@ enum sc_tap_directive {
 struct sc_tap {
 	int fd;            /* where the stream goes */
 	unsigned count;    /* points written so far */
+	unsigned skipped;  /* of them, "ok ... # SKIP" */
+	bool skipped_all;  /* "1..0 # SKIP" was written */
 	char *buf;         /* pending text, written by sc_tap_flush */
 	size_t len, cap;
 	int error;         /* first write or allocation error (positive errno), 0 if none */
@@ -70,25 +72,22 @@ void sc_tap_yaml_bool(struct sc_tap *tap, const char *key, bool value);
  * characters, and each byte of invalid UTF-8) and \uNNNN (other unprintable characters). An
  * empty value is written '' and NULL ~. Keys are the caller's plain identifiers. */
 void sc_tap_yaml_string(struct sc_tap *tap, const char *key, const char *value);
-/* Command output, the first len bytes of text (any bytes, NUL included): "  key: ''" when len
- * is 0, else "  key: |" and the lines at four spaces. When total > len the text was truncated:
- * "  key_bytes: total" and "  key_truncated: true" follow.
+/* Command output, the first len bytes of text (any bytes, NUL included), written so that a
+ * YAML reader gets the text back: "  key: ''" when len is 0; else "  key: |" and the lines at
+ * four spaces, as they are (blank lines as the four spaces alone: prove ends a block at an
+ * empty line), when a bare "|" block reads back exactly; else a double-quoted scalar as
+ * sc_tap_yaml_string writes it (\" \\ \n \t, \xNN for other control characters and for each
+ * byte of invalid UTF-8, \uNNNN for other unprintable characters). When total > len the text
+ * was truncated: "  key_bytes: total" and "  key_truncated: true" follow.
  *
- * The header is always a bare "|": prove 3.44's YAML reader knows no other block header (it
- * fails on "|-", "|+" and "|2", and loses the next point with them). What those would say is
- * carried in-band instead, in an escaping that makes the block's YAML value reversible:
- *  - a backslash is written "\\"; control characters other than tab, other unprintable
- *    characters (C1, U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF) and invalid UTF-8 are written as
- *    one \xNN per byte; "\r" is \x0d;
- *  - a space or tab starting the first line with content is written \x20 or \x09 (YAML would
- *    take it for indentation), and the 'B' of a line reading "Bail out!" after its blanks is
- *    written \x42 (tap-driver.sh bails out on such a line even inside YAML);
- *  - a line ending in an unescaped '\' continues on the next line: that line break is not part
- *    of the text. The last line gets one when the text has no final newline ("|-"), and a line
- *    holding only '\' follows trailing blank lines, which "|" would drop ("|+");
- *  - blank lines are written as the four spaces alone (prove ends a block at an empty line).
- * To recover the bytes, take the YAML value and, left to right, read "\\" as '\', "\xNN" as the
- * byte NN, and '\' followed by a line break as nothing. */
+ * In a "|" block nothing is an escape, and its header is always a bare "|": prove 3.44's YAML
+ * reader knows no other (it fails on "|-", "|+" and "|2", and loses the next point with them).
+ * So the block is used only for printable UTF-8 (tab included) that ends in exactly one line
+ * break, whose first line with content starts with no blank (YAML would take it for
+ * indentation) and none of whose lines reads "Bail out!" after its blanks (tap-driver.sh bails
+ * out on such a line even inside YAML). Any other text is quoted, on one line. A YAML reader
+ * then reads an invalid UTF-8 byte NN as the character U+00NN (YAML has no byte escape), and
+ * prove as the byte itself; everything else reads back exactly. */
 void sc_tap_yaml_text(struct sc_tap *tap, const char *key, const char *text, size_t len, size_t total);
 void sc_tap_yaml_end(struct sc_tap *tap); /* "  ..." and flush */
 

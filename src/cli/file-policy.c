@@ -80,6 +80,8 @@ static const struct {
 	{ "archive-ratio", RULE_REFUSE, "it sizes the caller's --archive fixture" },
 	{ "keep", RULE_REFUSE, "it leaves the container's writes on the host" },
 	{ "junit", RULE_REFUSE, "it writes a host file" },
+	{ "failure-status", RULE_REFUSE, "it changes the exit status the caller's harness reads" },
+	{ "skip-status", RULE_REFUSE, "it changes the exit status the caller's harness reads" },
 	{ "file-root", RULE_REFUSE, "it widens the host paths files may use" },
 	{ "trust-files", RULE_REFUSE, "it lifts these rules" },
 	{ "seccomp", RULE_REFUSE, "it replaces the system call filter" },

@@ -73,6 +73,8 @@ enum {
 	OPT_APPEND,
 	OPT_CRAM,
 	OPT_SHELL,
+	OPT_FAILURE_STATUS,
+	OPT_SKIP_STATUS,
 };
 
 static const struct option long_options[] = {
@@ -109,6 +111,8 @@ static const struct option long_options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "failure-status", required_argument, NULL, OPT_FAILURE_STATUS },
+	{ "skip-status", required_argument, NULL, OPT_SKIP_STATUS },
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
 	{ "expect-exit", required_argument, NULL, OPT_EXPECT_EXIT },
@@ -236,6 +240,9 @@ const char *sc_cli_usage(void)
 	       "Output:\n"
 	       "  --name TEXT               prefix of every point's description\n"
 	       "  --junit FILE              also write the points as a JUnit XML report\n"
+	       "  --failure-status N        exit status when a point failed (default 1; meson: 0)\n"
+	       "  --skip-status N           exit status when every point was skipped (default 0;\n"
+	       "                            CTest's SKIP_RETURN_CODE: 77)\n"
 	       "  -q, --quiet               YAML diagnostics only for failed points\n"
 	       "  -v, --verbose             also what every isolation check observed\n"
 	       "\n"
@@ -259,8 +266,8 @@ const char *sc_cli_usage(void)
 	       "  (run options given here apply to every file; its own 'simpcon:' lines may only\n"
 	       "  narrow them: see 'Threat model' in the README)\n"
 	       "\n"
-	       "Exit status: 0 all points ok, 1 a point failed, 2 usage error, 3 the harness failed\n"
-	       "(also printed as 'Bail out!').\n";
+	       "Exit status: 0 all points ok, 1 a point failed (--failure-status), 2 usage error,\n"
+	       "3 the harness failed (also printed as 'Bail out!').\n";
 }
 
 char *sc_cli_keep(struct sc_cli_options *o, char *s)
@@ -549,6 +556,11 @@ static int apply(struct sc_cli_options *o, int opt, const char *arg, struct sc_e
 	case OPT_APPEND: o->append = arg; break;
 	case OPT_NAME: o->name = arg; break;
 	case OPT_JUNIT: o->junit = arg; break;
+	case OPT_FAILURE_STATUS:
+	case OPT_SKIP_STATUS:
+		if ((r = parse_number(arg, opt == OPT_FAILURE_STATUS ? "--failure-status" : "--skip-status", 255, &n, err)) == 0)
+			*(opt == OPT_FAILURE_STATUS ? &o->failure_status : &o->skip_status) = (int)n;
+		break;
 	case OPT_KEEP: o->config.keep = true; break;
 	case OPT_OUTPUT_LIMIT:
 		if ((r = parse_number(arg, "--output-limit", 1UL << 30, &n, err)) == 0)
@@ -655,7 +667,8 @@ static int absolute_word(struct sc_cli_options *o, char **argv, int argc, int fi
 static bool suite_only(int opt)
 {
 	return opt == OPT_UPDATE || opt == OPT_LIST || opt == OPT_FILTER || opt == OPT_SHARD || opt == 'j' || opt == OPT_JUNIT ||
-	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES || opt == OPT_CRAM || opt == OPT_SHELL;
+	       opt == OPT_FILE_ROOT || opt == OPT_TRUST_FILES || opt == OPT_CRAM || opt == OPT_SHELL ||
+	       opt == OPT_FAILURE_STATUS || opt == OPT_SKIP_STATUS;
 }
 
 /* The options before the files, less the suite's own (marked in skip), as words to parse again
@@ -725,7 +738,8 @@ static int shell_target(struct sc_cli_options *o, int sub_argc, char **sub_argv,
 		return sc_error_setf(err, EINVAL, "--update, --list, --filter, --shard and --jobs apply to suites, not to shell");
 	for (size_t i = 0; i < o->n_given; i++)
 		if (!strcmp(o->given[i].name, "stdin") || !strcmp(o->given[i].name, "junit") ||
-		    !strncmp(o->given[i].name, "expect-", 7) || !strcmp(o->given[i].name, "output-limit"))
+		    !strncmp(o->given[i].name, "expect-", 7) || !strcmp(o->given[i].name, "output-limit") ||
+		    !strcmp(o->given[i].name, "failure-status") || !strcmp(o->given[i].name, "skip-status"))
 			return sc_error_setf(err, EINVAL, "--%s has no meaning for shell: the terminal is its input and output",
 					     o->given[i].name);
 	bool dashes = optind > 1 && !strcmp(sub_argv[optind - 1], "--");
@@ -766,7 +780,7 @@ static int kernel_options(const struct sc_cli_options *o, struct sc_error *err)
 int sc_cli_parse(int argc, char **argv, struct sc_cli_options *o, struct sc_error *err)
 {
 	int r;
-	*o = (struct sc_cli_options){ .config = SC_CONFIG_INIT, .verbosity = SC_VERBOSITY_NORMAL };
+	*o = (struct sc_cli_options){ .config = SC_CONFIG_INIT, .verbosity = SC_VERBOSITY_NORMAL, .failure_status = 1 };
 	int first = 1;
 	size_t n1 = argc > 1 ? strlen(argv[1]) : 0;
 	if (argc > 1 && !strcmp(argv[1], "run"))

@@ -45,6 +45,9 @@ struct sc_cli_options {
 	uint64_t archive_limit, archive_entries, archive_ratio; /* 0: the default (simpcon.h) */
 	const char *name;
 	const char *junit;  /* --junit FILE */
+	/* the exit status when the harness worked and a point failed (default 1), and when every
+	 * point was skipped (default 0): what meson and CTest read */
+	int failure_status, skip_status;
 	/* check --kernel IMAGE: check on that kernel under QEMU */
 	const char *kernel, *modules, *qemu, *append;
 	/* transcript suites */

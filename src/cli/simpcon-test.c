@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "check.h"
 #include "check-kernel.h"
+#include "ci-env.h"
 #include "error.h"
 #include "fixture.h"
 #include "junit.h"
@@ -54,13 +55,22 @@ static int harness_failed(struct sc_tap *tap, const struct sc_error *err)
 {
 	fprintf(stderr, "simpcon-test: %s\n", err->message);
 	sc_tap_bail(tap, err->message);
-	if (tap->junit && sc_junit_case(tap->junit, "harness", SC_JUNIT_FAIL, NULL) == 0) {
-		char text[600];
-		int n = snprintf(text, sizeof(text), "  message: Bail out! %s\n", err->message);
-		(void)sc_junit_output(tap->junit, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : 0);
-	}
 	sc_tap_release(tap);
 	return EXIT_HARNESS;
+}
+
+/* The exit status of a stream written whole: a failed point is --failure-status (meson reads
+ * any other status than 0 as an error of the harness), a stream of skips alone --skip-status
+ * (CTest's SKIP_RETURN_CODE). */
+static int points_status(const struct sc_tap *tap, const struct sc_cli_options *o, unsigned failed)
+{
+	if (tap->error)
+		return EXIT_HARNESS;
+	if (failed)
+		return o->failure_status;
+	if (tap->skipped_all || (tap->count > 0 && tap->skipped == tap->count))
+		return o->skip_status;
+	return EXIT_OK;
 }
 
 /* The TAP stream on stdout, and a JUnit report beside it when --junit asked for one. */
@@ -128,7 +138,7 @@ static int check_kernel(struct sc_cli_options *o)
 	if (err.message[0])
 		fprintf(stderr, "simpcon-test: %s\n", err.message);
 	sc_tap_release(&tap);
-	return tap.error ? EXIT_HARNESS : status;
+	return tap.error ? EXIT_HARNESS : status == EXIT_FAILED ? o->failure_status : status;
 }
 
 static int check(struct sc_cli_options *o)
@@ -150,7 +160,7 @@ static int check(struct sc_cli_options *o)
 	if (r < 0)
 		return finish(&tap, o, harness_failed(&tap, &err));
 	sc_tap_release(&tap);
-	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
+	return finish(&tap, o, points_status(&tap, o, failed));
 }
 
 static void print_entry(const struct sc_cache_entry *e, void *data)
@@ -243,7 +253,7 @@ static int suite(struct sc_cli_options *o)
 	sc_tap_release(&tap);
 	if (o->list)
 		return tap.junit ? (tap.junit = sc_junit_free(tap.junit), EXIT_OK) : EXIT_OK;
-	return finish(&tap, o, tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK);
+	return finish(&tap, o, points_status(&tap, o, failed));
 }
 
 static int run(struct sc_cli_options *o)
@@ -268,7 +278,7 @@ static int run(struct sc_cli_options *o)
 	if (sc_result_run_dir(result))
 		fprintf(stderr, "simpcon-test: kept run directory '%s'\n", sc_result_run_dir(result));
 	sc_tap_release(&tap);
-	int status = tap.error ? EXIT_HARNESS : failed ? EXIT_FAILED : EXIT_OK;
+	int status = points_status(&tap, o, failed);
 	sc_result_free(result);
 	sc_fixture_free(fx);
 	return finish(&tap, o, status);
@@ -402,6 +412,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "simpcon-test: %s\n", err.message);
 		sc_cli_options_release(&options);
 		return EXIT_USAGE;
+	}
+	/* Bazel's and GitLab's variables, where the command line left the choice open */
+	int r = sc_cli_ci_env(&options, &err);
+	if (r < 0) {
+		fprintf(stderr, "simpcon-test: %s\n", err.message);
+		sc_cli_options_release(&options);
+		return r == -EINVAL ? EXIT_USAGE : EXIT_HARNESS;
 	}
 	int status = EXIT_OK;
 	switch (options.command) {

@@ -11,7 +11,7 @@
  *  - a point is one line with the right number, no '#' but its directive's, and a description
  *    that reads back as the one given (control characters as spaces);
  *  - every line of a YAML block starts with two spaces, a string reads back as the one given,
- *    and a text block reads back byte for byte with the decoding tap.h documents.
+ *    and a text reads back byte for byte: a block as it is, a quoted one as prove reads it.
  * sc_junit_escape's output holds no control character but tab and newline, no '<', '>' or
  * quote, '&' only as an entity, and is valid UTF-8 without what XML 1.0 forbids. A broken rule
  * aborts with a message on stderr. */
@@ -308,8 +308,9 @@ static void step_point(struct sc_tap *tap, struct input *in, off_t *offset)
 
 /* ---- YAML --------------------------------------------------------------------------------- */
 
-/* Reads a double-quoted YAML scalar back, \xNN as the byte (as prove does). */
-static char *read_quoted(const char *s)
+/* Reads a double-quoted YAML scalar back, \xNN as the byte (as prove does); its length in
+ * *ret_len when asked for (the value may hold a NUL). */
+static char *read_quoted(const char *s, size_t *ret_len)
 {
 	size_t n = strlen(s);
 	CHECK(n >= 2 && s[0] == '"' && s[n - 1] == '"', "a quoted string is not in quotes");
@@ -337,6 +338,8 @@ static char *read_quoted(const char *s)
 		}
 	}
 	*o = '\0';
+	if (ret_len)
+		*ret_len = (size_t)(o - out);
 	return out;
 }
 
@@ -347,7 +350,7 @@ static void check_yaml_string(const char *value, const char *written)
 	} else if (!*value) {
 		CHECK(!strcmp(written, "''"), "an empty string is not written ''");
 	} else if (written[0] == '"') {
-		char *got = read_quoted(written);
+		char *got = read_quoted(written, NULL);
 		CHECK(!strcmp(got, value), "a quoted string does not read back as the one given");
 		free(got);
 	} else {
@@ -357,8 +360,9 @@ static void check_yaml_string(const char *value, const char *written)
 	}
 }
 
-/* Reads a "|" block back: its lines without their four spaces, joined, trailing empty lines
- * dropped and one newline kept ("clip"), then tap.h's escapes undone. */
+/* Reads a "|" block back: its lines without their four spaces, each with its newline. Nothing
+ * in a block is an escape, so that must be the text itself: it ends in one newline (what "|"
+ * keeps), its first line with content starts with no blank, no line reads "Bail out!". */
 static void check_yaml_text(const char *text, size_t len, char **lines, size_t n)
 {
 	size_t size = 0;
@@ -367,42 +371,19 @@ static void check_yaml_text(const char *text, size_t len, char **lines, size_t n
 	char *value = malloc(size + 1), *v = value;
 	CHECK(value, "malloc");
 	bool content = false;
-	size_t last_content = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *l = lines[i] + 4;
 		if (*l && !content)
 			CHECK(*l != ' ' && *l != '\t', "a block's first line with content starts with a blank");
+		CHECK(!starts(l + strspn(l, " \t"), "Bail out!"), "a block line reads Bail out!");
 		content = content || *l;
 		size_t k = strlen(l);
 		memcpy(v, l, k);
 		v += k;
 		*v++ = '\n';
-		if (k > 0)
-			last_content = (size_t)(v - value);
 	}
-	v = value + last_content; /* clip: the text up to the last line with content, and its newline */
-	*v = '\0';
-	char *got = malloc(last_content + 1), *o = got;
-	CHECK(got, "malloc");
-	for (const char *s = value; *s;) {
-		if (*s != '\\') {
-			*o++ = *s++;
-			continue;
-		}
-		int byte = hex_escape(s, strlen(s));
-		if (s[1] == '\\') {
-			*o++ = '\\';
-			s += 2;
-		} else if (s[1] == '\n') {
-			s += 2;
-		} else {
-			CHECK(byte >= 0, "an unknown escape in a text block");
-			*o++ = (char)byte;
-			s += 4;
-		}
-	}
-	CHECK((size_t)(o - got) == len && !memcmp(got, text, len), "a text block does not read back as the one given");
-	free(got);
+	CHECK(n > 0 && lines[n - 1][4] != '\0', "a block ends in a blank line, which \"|\" drops");
+	CHECK((size_t)(v - value) == len && !memcmp(value, text, len), "a text block does not read back as the one given");
 	free(value);
 }
 
@@ -438,8 +419,13 @@ static void check_field(const struct field *f, char **lines, size_t n, size_t *i
 	case FIELD_TEXT: {
 		if (f->len == 0) {
 			CHECK(!strcmp(value, "''"), "an empty text is not written ''");
+		} else if (value[0] == '"') {
+			size_t got_len;
+			char *got = read_quoted(value, &got_len);
+			CHECK(got_len == f->len && !memcmp(got, f->text, got_len), "a quoted text does not read back as the one given");
+			free(got);
 		} else {
-			CHECK(!strcmp(value, "|"), "a text's block header is not a bare '|'");
+			CHECK(!strcmp(value, "|"), "a text's header is neither a bare '|' nor a quote");
 			size_t first = *i;
 			while (*i < n && starts(lines[*i], "    "))
 				(*i)++;

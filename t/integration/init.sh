@@ -13,7 +13,7 @@ sc run --init --expect-stdout 2 -- sh -c 'echo $$'
 [ "$(printf '%s\n' "$T_OUT" | grep -c '^ok [1-7] - isolation: ')" = 7 ]
 ok $? "--init: the seven isolation points pass"
 
-sc run --init -- sh -c 'readlink /proc/1/exe; tr "\0" " " </proc/1/cmdline'
+sc run --init -- sh -c 'readlink /proc/1/exe; tr "\0" " " </proc/1/cmdline; echo'
 has_line "$T_OUT" '    /memfd:simpcon-init (deleted)' && has_line "$T_OUT" '    simpcon-init sh -c .*'
 ok $? "--init: PID 1 runs from an in-memory copy of simpcon-init, not from a host file"
 

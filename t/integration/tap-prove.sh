@@ -11,7 +11,7 @@ DRIVER="$top_srcdir/build-aux/tap-driver.sh"
 [ -f "$DRIVER" ] || bail "tap-driver.sh not found at $DRIVER"
 command -v timeout >/dev/null 2>&1 || bail "timeout(1) not found"
 
-plan 8
+plan 9
 tmpdir_make
 
 # show_log FILE: a failed check's evidence, as TAP comments
@@ -71,6 +71,39 @@ else
 		return 1
 	}
 	check "TAP::Parser reads every YAML block of the sample" yaml_count
+fi
+
+# a YAML parser -------------------------------------------------------------------------------
+# every block parses as YAML, and a text reads back as written (a backslash is one character)
+pyyaml_reads() {
+	"$SAMPLE" >"$T_TMP/sample.tap" || return 1
+	python3 - "$T_TMP/sample.tap" 2>"$T_TMP/pyyaml.err" <<'EOF'
+import sys, yaml
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+docs, point = {}, None
+for i, line in enumerate(lines):
+    if line.startswith("ok ") or line.startswith("not ok "):
+        point = line.split(" - ", 1)[-1]
+    elif line == "  ---":
+        end = lines.index("  ...", i)
+        docs[point] = yaml.safe_load("\n".join(l[2:] for l in lines[i + 1:end]) + "\n")
+want = lines.count("  ---")
+assert len(docs) == want, "%d of %d blocks read" % (len(docs), want)
+assert docs["output with backslashes"]["stdout"] == "C:\\dir\\ \\x41 \\n\\", docs["output with backslashes"]
+assert docs["output with blank lines"]["stdout"] == "\nfirst\n\n\nafter blanks\n\n\n"
+assert docs["output with leading spaces"]["stdout"] == "   indented first\n\tthen a tab\nflush\n  two\n"
+assert docs["output with crlf"]["stdout"] == "one\r\ntwo\r\n\r\n"
+EOF
+	[ $? = 0 ] && return 0
+	show_log "$T_TMP/pyyaml.err"
+	return 1
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+	check "PyYAML reads every YAML block of the sample, texts as written" pyyaml_reads
+elif [ "${SIMPCON_MUST_WORK:-0}" = 1 ]; then
+	ok 1 "PyYAML reads every YAML block of the sample (PyYAML not installed: python3-yaml)"
+else
+	skip "PyYAML reads every YAML block of the sample" "PyYAML not installed (python3-yaml)"
 fi
 
 # tap-driver.sh -------------------------------------------------------------------------------

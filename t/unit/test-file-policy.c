@@ -108,6 +108,11 @@ static void test_unlisted_refused(void **state)
 	assert_refused(f, LINE(f, "--archive-entries", "10"), "--archive-entries is refused");
 	CALLER(f, "-q");
 	assert_refused(f, LINE(f, "--archive-ratio", "0"), "--archive-ratio is refused");
+	/* the exit status is what the caller's harness reads, not the file's to choose */
+	CALLER(f, "--failure-status", "0");
+	assert_refused(f, LINE(f, "--failure-status", "0"), "--failure-status is refused in a file (it changes the exit status");
+	CALLER(f, "-q");
+	assert_refused(f, LINE(f, "--skip-status", "77"), "--skip-status is refused in a file (it changes the exit status");
 	/* an abbreviation is the option it abbreviates */
 	CALLER(f, "-q");
 	assert_refused(f, LINE(f, "--busy", "/bin/true"), "--busybox is refused");

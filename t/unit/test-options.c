@@ -93,6 +93,25 @@ static void test_run_cmd(void **state)
 	assert_int_equal(f->o.expect.exit_status, 0);
 	assert_null(f->o.expect.stdout_text);
 	assert_null(f->o.expect.stdout_regex);
+	assert_int_equal(f->o.failure_status, 1);
+	assert_int_equal(f->o.skip_status, 0);
+}
+
+static void test_exit_statuses(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(PARSE(f, "run", "--failure-status", "0", "--skip-status", "77", "--", "true"), 0);
+	assert_int_equal(f->o.failure_status, 0);
+	assert_int_equal(f->o.skip_status, 77);
+	assert_int_equal(PARSE(f, "--skip-status", "77", "--failure-status", "5", "x.t"), 0);
+	assert_int_equal(f->o.command, SC_CLI_SUITE);
+	assert_int_equal(f->o.skip_status, 77);
+	assert_int_equal(f->o.failure_status, 5);
+	assert_int_equal(f->o.n_run_args, 0); /* the suite's own: not passed on to each file */
+	assert_int_equal(PARSE(f, "check", "--failure-status", "0"), 0);
+	assert_refused(f, PARSE(f, "run", "--failure-status", "256", "--", "true"), "--failure-status '256'", "0 to 255");
+	assert_refused(f, PARSE(f, "run", "--skip-status", "-1", "--", "true"), "--skip-status '-1'");
+	assert_refused(f, PARSE(f, "shell", "--skip-status", "77"), "--skip-status has no meaning for shell");
 }
 
 static void test_options_before_cmd(void **state)
@@ -641,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_sh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_statuses, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

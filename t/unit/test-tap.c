@@ -18,7 +18,9 @@
 
 #include <cmocka.h>
 
+#include "junit.h"
 #include "tap.h"
+#include "util.h"
 
 #define OUTPUT_MAX 65536
 
@@ -267,11 +269,10 @@ static void test_yaml_text_chomping(void **state)
 {
 	struct fixture *f = *state;
 	expect_text(f, TEXT("a\nb\n"), "  out: |\n    a\n    b\n");
-	/* no final newline: the last line continues ("|-") */
-	expect_text(f, TEXT("a\nb"), "  out: |\n    a\n    b\\\n");
-	/* trailing blank lines, which "|" would drop, kept by a closing continuation ("|+") */
-	expect_text(f, TEXT("a\n\n\n"), "  out: |\n    a\n    \n    \n    \\\n");
-	expect_text(f, TEXT("\n"), "  out: |\n    \n    \\\n");
+	/* what "|" would not keep: no final newline ("|-"), trailing blank lines ("|+") */
+	expect_text(f, TEXT("a\nb"), "  out: \"a\\nb\"\n");
+	expect_text(f, TEXT("a\n\n\n"), "  out: \"a\\n\\n\\n\"\n");
+	expect_text(f, TEXT("\n"), "  out: \"\\n\"\n");
 }
 
 static void test_yaml_text_blank_lines(void **state)
@@ -281,36 +282,43 @@ static void test_yaml_text_blank_lines(void **state)
 	const char *out = output(f);
 	assert_string_equal(out, "  out: |\n    a\n    \n    b\n    \n    \n    c\n");
 	assert_null(strstr(out, "\n\n"));
+	/* leading blank lines, and lines of blanks after the first with content, are kept as such */
+	expect_text(f, TEXT("\n\nx\n  \n\t\ny\n"), "  out: |\n    \n    \n    x\n      \n    \t\n    y\n");
 }
 
 static void test_yaml_text_leading_blanks(void **state)
 {
 	struct fixture *f = *state;
-	expect_text(f, TEXT(" x\n  y\n"), "  out: |\n    \\x20x\n      y\n");
-	expect_text(f, TEXT("\n\tz\n"), "  out: |\n    \n    \\x09z\n");
-	expect_text(f, TEXT("   \nw\n"), "  out: |\n    \\x20  \n    w\n");
+	expect_text(f, TEXT(" x\n  y\n"), "  out: \" x\\n  y\\n\"\n");
+	expect_text(f, TEXT("\n\tz\n"), "  out: \"\\n\\tz\\n\"\n");
+	expect_text(f, TEXT("   \nw\n"), "  out: \"   \\nw\\n\"\n");
 	expect_text(f, TEXT("v\n  w\n"), "  out: |\n    v\n      w\n");
 }
 
 static void test_yaml_text_control_characters(void **state)
 {
 	struct fixture *f = *state;
-	expect_text(f, TEXT("a\rb\x1b\0c\td\x7f\n"), "  out: |\n    a\\x0db\\x1b\\x00c\td\\x7f\n");
-	expect_text(f, TEXT("one\r\ntwo\r\n"), "  out: |\n    one\\x0d\n    two\\x0d\n");
+	expect_text(f, TEXT("a\rb\x1b\0c\td\x7f\n"), "  out: \"a\\x0db\\x1b\\x00c\\td\\x7f\\n\"\n");
+	expect_text(f, TEXT("one\r\ntwo\r\n"), "  out: \"one\\x0d\\ntwo\\x0d\\n\"\n");
+	/* a tab alone keeps the block */
+	expect_text(f, TEXT("a\tb\n"), "  out: |\n    a\tb\n");
 }
 
 static void test_yaml_text_utf8(void **state)
 {
 	struct fixture *f = *state;
-	expect_text(f, TEXT("\xff\xc3 caf\xc3\xa9\n"), "  out: |\n    \\xff\\xc3 caf\xc3\xa9\n");
-	expect_text(f, TEXT("\xc2\x85|\xef\xbb\xbf\n"), "  out: |\n    \\xc2\\x85|\\xef\\xbb\\xbf\n");
+	expect_text(f, TEXT("caf\xc3\xa9 \xe2\x82\xac\n"), "  out: |\n    caf\xc3\xa9 \xe2\x82\xac\n");
+	expect_text(f, TEXT("\xff\xc3 caf\xc3\xa9\n"), "  out: \"\\xff\\xc3 caf\xc3\xa9\\n\"\n");
+	expect_text(f, TEXT("\xc2\x85|\xef\xbb\xbf\n"), "  out: \"\\u0085|\\ufeff\\n\"\n");
 }
 
 static void test_yaml_text_backslash(void **state)
 {
 	struct fixture *f = *state;
-	expect_text(f, TEXT("C:\\dir \\x41\n"), "  out: |\n    C:\\\\dir \\\\x41\n");
-	expect_text(f, TEXT("end\\"), "  out: |\n    end\\\\\\\n");
+	/* in a block nothing is an escape: the backslash is written as it is */
+	expect_text(f, TEXT("C:\\dir \\x41\n"), "  out: |\n    C:\\dir \\x41\n");
+	expect_text(f, TEXT("end\\\n"), "  out: |\n    end\\\n");
+	expect_text(f, TEXT("end\\"), "  out: \"end\\\\\"\n");
 }
 
 static void test_yaml_text_tap_lookalikes(void **state)
@@ -319,28 +327,77 @@ static void test_yaml_text_tap_lookalikes(void **state)
 	expect_text(f, TEXT("...\n---\n  ...\nnot ok 1\n1..1\n# x\n"),
 		    "  out: |\n    ...\n    ---\n      ...\n    not ok 1\n    1..1\n    # x\n");
 	/* tap-driver.sh bails out on "Bail out!" after any blanks, inside YAML too */
-	expect_text(f, TEXT("Bail out! x\n\t Bail out!\nnot Bail out!\n"),
-		    "  out: |\n    \\x42ail out! x\n    \t \\x42ail out!\n    not Bail out!\n");
-	expect_text(f, TEXT("  Bail out!"), "  out: |\n    \\x20 \\x42ail out!\\\n");
+	expect_text(f, TEXT("Bail out! x\n"), "  out: \"Bail out! x\\n\"\n");
+	expect_text(f, TEXT("a\n\t Bail out!\n"), "  out: \"a\\n\\t Bail out!\\n\"\n");
+	expect_text(f, TEXT("not Bail out!\n"), "  out: |\n    not Bail out!\n");
 }
 
 static void test_yaml_text_truncated(void **state)
 {
 	struct fixture *f = *state;
-	expect_text(f, "abc", 3, 10, "  out: |\n    abc\\\n  out_bytes: 10\n  out_truncated: true\n");
-	expect_text(f, "abc", 3, 3, "  out: |\n    abc\\\n");
+	expect_text(f, "abc", 3, 10, "  out: \"abc\"\n  out_bytes: 10\n  out_truncated: true\n");
+	expect_text(f, "abc\n", 4, 4, "  out: |\n    abc\n");
 	expect_text(f, "", 0, 5, "  out: ''\n  out_bytes: 5\n  out_truncated: true\n");
 }
 
-/* Reads a block back as a YAML reader would (the lines after "  out: |" without their four
- * spaces, each with its line break) and undoes the escaping as tap.h documents it. Also checks
- * what keeps YAML and prove reading the block whole: no empty line, a non-blank last line, no
- * blank starting the first line with content, no "Bail out!" line. */
+/* Appends code point c to text as UTF-8. */
+static size_t put_utf8(char *text, unsigned long c)
+{
+	if (c < 0x80)
+		return (size_t)(text[0] = (char)c, 1);
+	if (c < 0x800)
+		return (size_t)(text[0] = (char)(0xc0 | c >> 6), text[1] = (char)(0x80 | (c & 0x3f)), 2);
+	text[0] = (char)(0xe0 | c >> 12);
+	text[1] = (char)(0x80 | (c >> 6 & 0x3f));
+	text[2] = (char)(0x80 | (c & 0x3f));
+	return 3;
+}
+
+/* Reads a double-quoted value back as YAML does, but \xNN as the byte NN, as prove does (for a
+ * valid character below U+0080 the two agree). */
+static size_t decode_quoted(const char *value, char *text, size_t cap)
+{
+	size_t len = 0;
+	assert_int_equal(*value++, '"');
+	for (; *value != '"'; value++) {
+		assert_true(*value && *value != '\n' && len + 3 < cap);
+		if (*value != '\\') {
+			text[len++] = *value;
+			continue;
+		}
+		char hex[5] = { 0 };
+		switch (*++value) {
+		case '\\': text[len++] = '\\'; break;
+		case '"': text[len++] = '"'; break;
+		case 'n': text[len++] = '\n'; break;
+		case 't': text[len++] = '\t'; break;
+		case 'x':
+			memcpy(hex, value + 1, 2);
+			text[len++] = (char)strtoul(hex, NULL, 16);
+			value += 2;
+			break;
+		case 'u':
+			memcpy(hex, value + 1, 4);
+			len += put_utf8(text + len, strtoul(hex, NULL, 16));
+			value += 4;
+			break;
+		default: fail_msg("unknown escape \\%c", *value);
+		}
+	}
+	assert_string_equal(value, "\"\n");
+	return len;
+}
+
+/* Reads a value back as a YAML reader would: a double-quoted scalar, or the lines after
+ * "  out: |" without their four spaces, each with its line break. Also checks what keeps YAML
+ * and prove reading a block whole: no empty line, no blank starting the first line with
+ * content, no "Bail out!" line, and no line break to chomp or keep beyond the last one. */
 static size_t decode_block(const char *out, char *text, size_t cap)
 {
 	static const char header[] = "  out: |\n";
+	if (!strncmp(out, "  out: \"", 8))
+		return decode_quoted(out + 7, text, cap);
 	assert_memory_equal(out, header, sizeof(header) - 1);
-	char value[OUTPUT_MAX];
 	size_t n = 0;
 	bool seen_content = false;
 	const char *last = NULL;
@@ -353,36 +410,18 @@ static size_t decode_block(const char *out, char *text, size_t cap)
 		size_t blanks = strspn(content, " \t");
 		assert_false(!seen_content && len > 0 && blanks > 0);
 		assert_false(len - blanks >= 9 && strncmp(content + blanks, "Bail out!", 9) == 0);
+		for (size_t i = 0; i < len; i++)
+			assert_true((unsigned char)content[i] >= 0x20 || content[i] == '\t');
 		seen_content = seen_content || len > 0;
-		assert_true(n + len + 1 < sizeof(value));
-		memcpy(value + n, content, len + 1);
+		assert_true(n + len + 1 < cap);
+		memcpy(text + n, content, len + 1);
 		n += len + 1;
 		last = content;
 		line = newline + 1;
 	}
 	assert_non_null(last);
 	assert_true(*last != '\n');
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++) {
-		assert_true(len < cap);
-		if (value[i] != '\\') {
-			text[len++] = value[i];
-			continue;
-		}
-		assert_true(i + 1 < n);
-		char next = value[++i];
-		if (next == '\\') {
-			text[len++] = '\\';
-		} else if (next == 'x') {
-			assert_true(i + 2 < n);
-			char hex[3] = { value[i + 1], value[i + 2], '\0' };
-			text[len++] = (char)strtoul(hex, NULL, 16);
-			i += 2;
-		} else {
-			assert_int_equal(next, '\n');
-		}
-	}
-	return len;
+	return n;
 }
 
 static void expect_round_trip(struct fixture *f, const char *text, size_t len)
@@ -408,7 +447,7 @@ static void test_yaml_text_round_trip(void **state)
 	/* bytes that meet every rule: line breaks, blanks, escapes, invalid and valid UTF-8 */
 	static const char alphabet[] = "aB \t\n\n\\x\r\0\xff\xc3\xa9\xe2\x80\xa8#.-";
 	static const char *const fixed[] = {
-		"Bail out!", " Bail out!\n", "\n\n", "\\", "\\\n", "a\\\n\\", "\t\n \n",
+		"Bail out!", " Bail out!\n", "\n\n", "\\", "\\\n", "a\\\n\\", "\t\n \n", "\"q\"\n", "x\n\n y\n",
 	};
 	struct fixture *f = *state;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -555,6 +594,42 @@ static void test_quiet_after_error(void **state)
 	sc_tap_release(NULL);
 }
 
+/* The writer's JUnit side: a point's duration_ms becomes its case's time, and a "Bail out!" a
+ * case in error, counted under errors, not failures. */
+static void test_junit_time_and_bail(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/test-tap-junit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	assert_int_equal(sc_junit_new(&f->tap.junit), 0);
+	sc_tap_point(&f->tap, true, "first field", SC_TAP_NONE, NULL);
+	sc_tap_yaml_begin(&f->tap);
+	sc_tap_yaml_int(&f->tap, "duration_ms", 1234);
+	sc_tap_yaml_end(&f->tap);
+	sc_tap_point(&f->tap, false, "later field", SC_TAP_NONE, NULL);
+	sc_tap_yaml_begin(&f->tap);
+	sc_tap_yaml_text(&f->tap, "stdout", "  duration_ms: 99\n", 18, 18);
+	sc_tap_yaml_int(&f->tap, "duration_ms", 5);
+	sc_tap_yaml_end(&f->tap);
+	sc_tap_bail(&f->tap, "fixture <gone>");
+	output(f);
+	struct sc_error err = { 0 };
+	assert_int_equal(sc_junit_write(f->tap.junit, path, &err), 0);
+	f->tap.junit = sc_junit_free(f->tap.junit);
+	char *xml = NULL;
+	assert_int_equal(sc_read_file(path, &xml, NULL), 0);
+	assert_non_null(strstr(xml, "tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"0\" time=\"1.239\""));
+	assert_non_null(strstr(xml, "<testcase name=\"first field\" classname=\"simpcon-test\" time=\"1.234\">"));
+	assert_non_null(strstr(xml, "<testcase name=\"later field\" classname=\"simpcon-test\" time=\"0.005\">"));
+	assert_non_null(strstr(xml, "<testcase name=\"harness\" classname=\"simpcon-test\" time=\"0.000\">\n"
+				    "      <error message=\"Bail out! fixture &lt;gone&gt;\" type=\"error\">"));
+	free(xml);
+	unlink(path);
+	rmdir(dir);
+}
+
 #define TAP_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -587,6 +662,7 @@ int main(void)
 		TAP_TEST(test_batch),
 		TAP_TEST(test_write_error),
 		TAP_TEST(test_quiet_after_error),
+		TAP_TEST(test_junit_time_and_bail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
