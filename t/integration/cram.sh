@@ -4,7 +4,7 @@
 . "$top_srcdir/t/lib.sh"
 containers_or_skip
 setup_run_env
-plan 19
+plan 20
 d="$T_TMP/suite"
 mkdir -p "$d"
 dir=$(cd "$d" && pwd -P)
@@ -139,6 +139,13 @@ grep 'reproduce' "$T_TMP/fail" | sed 's/^/# /'
 sc run --env A=1 --env B=2 --env A=3 -- env
 [ "$T_RC" = 0 ] && [ "$(printf '%s\n' "$T_OUT" | grep -c '^    A=')" = 1 ] && has "$T_OUT" '^    A=3$'
 ok $? "--env A=1 --env A=3: the command's environment holds A once, =3"
+
+# --update writes what cram -i -y writes (the text below is cram 0.7's, for this file)
+printf 'Sample:\n\n  $ printf "a\\tb\\n"\n  x\n  $ echo foo; echo bar\n  fo* (glob)\n  baz\n  $ false\n  $ printf "no eol"\n  $ printf "caf\\303\\251\\n"\n' >"$d/update.t"
+printf 'Sample:\n\n  $ printf "a\\tb\\n"\n  a\\tb (esc)\n  $ echo foo; echo bar\n  fo* (glob)\n  bar\n  $ false\n  [1]\n  $ printf "no eol"\n  no eol (no-eol)\n  $ printf "caf\\303\\251\\n"\n  caf\\xc3\\xa9 (esc)\n' >"$T_TMP/update.want"
+capture update -q --cram --update "$d/update.t"
+cmp -s "$d/update.t" "$T_TMP/update.want"; ok $? "--cram --update: the file as cram -i -y writes it"
+diff "$T_TMP/update.want" "$d/update.t" | sed 's/^/# /'
 
 sc run --cram -- true
 [ "$T_RC" = 2 ] && has "$T_ERR" "apply to transcript files"; ok $? "run --cram is a usage error"
