@@ -23,17 +23,6 @@
 
 /* ---- cram's spelling of a line ---------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* cram's _needescape: a byte outside printable ASCII and '\n' */
 static bool cram_needs_escape(unsigned char c)
 {
@@ -96,8 +85,8 @@ bool sc_transcript_python_unescape(char *s, size_t *len)
 			s[out++] = (char)(value & 0xff);
 			i--;
 		} else if (s[i] == 'x') {
-			int hi = i + 2 < *len ? hex_value(s[i + 1]) : -1;
-			int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+			int hi = i + 2 < *len ? sc_transcript_hex_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? sc_transcript_hex_value(s[i + 2]) : -1;
 			if (lo < 0)
 				return false;
 			s[out++] = (char)(hi << 4 | lo);

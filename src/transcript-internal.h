@@ -34,6 +34,8 @@ void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l
 /* The same as cram writes it: bytes outside printable ASCII make the line (" (no-eol)"
  * included) written with \\ \t \r and \xNN escapes and " (esc)", nothing else is escaped. */
 void sc_transcript_cram_encode_line(struct buf *b, const struct sc_transcript_line *l);
+/* The value of a hexadecimal digit, or -1. */
+int sc_transcript_hex_value(char c);
 /* Decodes an (esc) text in place as Python's codecs.escape_decode (cram's esc()); false where
  * Python raises. s must have room for the final NUL. */
 bool sc_transcript_python_unescape(char *s, size_t *len);

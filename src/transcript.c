@@ -241,7 +241,7 @@ void sc_transcript_encode_line(struct buf *b, const struct sc_transcript_line *l
 	sc_transcript_buf_adds(b, kind_suffix[SC_TRANSCRIPT_ESC]);
 }
 
-static int hex_value(char c)
+int sc_transcript_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -269,8 +269,8 @@ static bool decode_escapes(char *s, size_t *len)
 		case 'r': s[out++] = '\r'; break;
 		case 'n': s[out++] = '\n'; break;
 		case 'x': {
-			int hi = i + 2 < *len ? hex_value(s[i + 1]) : -1;
-			int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+			int hi = i + 2 < *len ? sc_transcript_hex_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? sc_transcript_hex_value(s[i + 2]) : -1;
 			if (lo < 0)
 				return false;
 			s[out++] = (char)(hi << 4 | lo);
