@@ -44,6 +44,12 @@ static bool is_transcript(const char *name)
 	return len > 2 && !strcmp(name + len - 2, ".t");
 }
 
+static char *entry_path(const char *dir, const char *name)
+{
+	char *path = NULL;
+	return asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name) < 0 ? NULL : path;
+}
+
 static int walk(const char *dir, unsigned depth, struct found *f, struct sc_error *err)
 {
 	if (depth > SC_TRANSCRIPT_DIR_DEPTH)
@@ -52,32 +58,35 @@ static int walk(const char *dir, unsigned depth, struct found *f, struct sc_erro
 	int count = scandir(dir, &names, NULL, byte_order);
 	if (count < 0)
 		return sc_error_set(err, errno, "read the directory '%s'", dir);
-	int r = 0;
-	/* two passes: the files here, then the directories below (os.walk's top-down order) */
-	for (int pass = 0; pass < 2 && r == 0; pass++) {
-		for (int i = 0; i < count && r == 0; i++) {
-			const char *name = names[i]->d_name;
-			if (name[0] == '.')
-				continue;
-			char *path = NULL;
-			struct stat st;
-			if (asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name) < 0) {
-				r = sc_error_set(err, ENOMEM, "list '%s'", dir);
-				break;
-			}
-			if (lstat(path, &st) < 0) {
-				r = sc_error_set(err, errno, "'%s'", path);
-			} else if (pass == 1 && S_ISDIR(st.st_mode)) {
-				r = walk(path, depth + 1, f, err);
-			} else if (pass == 0 && !S_ISDIR(st.st_mode) && is_transcript(name)) {
-				if (push(f->owned, f->n_owned, path) < 0)
-					r = sc_error_set(err, ENOMEM, "list '%s'", dir);
-				else if ((path = NULL, push(f->list, f->n, (*f->owned)[*f->n_owned - 1])) < 0)
-					r = sc_error_set(err, ENOMEM, "list '%s'", dir);
-			}
-			free(path);
-		}
+	bool *subdir = calloc((size_t)count + 1, sizeof(*subdir));
+	int r = subdir ? 0 : sc_error_set(err, ENOMEM, "list '%s'", dir);
+	/* the files here first, each looked at once, then the directories below (os.walk's
+	 * top-down order) */
+	for (int i = 0; i < count && r == 0; i++) {
+		const char *name = names[i]->d_name;
+		struct stat st;
+		if (name[0] == '.')
+			continue;
+		char *path = entry_path(dir, name);
+		if (!path)
+			r = sc_error_set(err, ENOMEM, "list '%s'", dir);
+		else if (lstat(path, &st) < 0)
+			r = sc_error_set(err, errno, "'%s'", path);
+		else if (S_ISDIR(st.st_mode))
+			subdir[i] = true;
+		else if (is_transcript(name) && push(f->owned, f->n_owned, path) < 0)
+			r = sc_error_set(err, ENOMEM, "list '%s'", dir);
+		else if (is_transcript(name) && (path = NULL, push(f->list, f->n, (*f->owned)[*f->n_owned - 1])) < 0)
+			r = sc_error_set(err, ENOMEM, "list '%s'", dir); /* the path is owned already */
+		free(path);
 	}
+	for (int i = 0; i < count && r == 0; i++) {
+		if (!subdir[i])
+			continue;
+		_cleanup_free_ char *path = entry_path(dir, names[i]->d_name);
+		r = path ? walk(path, depth + 1, f, err) : sc_error_set(err, ENOMEM, "list '%s'", dir);
+	}
+	free(subdir);
 	for (int i = 0; i < count; i++)
 		free(names[i]);
 	free(names);
